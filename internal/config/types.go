@@ -1,0 +1,117 @@
+// Package config reads and validates a bindings file (format irsa-sync/v1).
+//
+// The Go types below are the file's contract; schemas/bindings.schema.json
+// describes the same shape and a test keeps the two in step.
+package config
+
+import "encoding/json"
+
+// APIVersion and Kind identify a bindings file of this format.
+const (
+	APIVersion = "irsa-sync/v1"
+	Kind       = "Bindings"
+)
+
+// File is a whole bindings file.
+type File struct {
+	APIVersion string    `json:"apiVersion"`
+	Kind       string    `json:"kind"`
+	Owner      string    `json:"owner"`
+	Accounts   []Account `json:"accounts"`
+	Clusters   []Cluster `json:"clusters"`
+	Policies   []Policy  `json:"policies,omitempty"`
+	Roles      []Role    `json:"roles"`
+	Settings   Settings  `json:"settings,omitempty"`
+
+	// Path is where the file was read from; documentFile entries are
+	// resolved relative to its directory. Not part of the file itself.
+	Path string `json:"-"`
+}
+
+// Settings tune validation rules that have a sensible default.
+type Settings struct {
+	// MaxTrustedNamespaces warns when one role is trusted from more
+	// namespaces than this (default 10).
+	MaxTrustedNamespaces int `json:"maxTrustedNamespaces,omitempty"`
+}
+
+// Account is an AWS account irsa-sync manages objects in.
+type Account struct {
+	Name string `json:"name"`
+	ID   string `json:"id"`
+	// AssumeRoleArn is a role irsa-sync assumes to reach this account.
+	AssumeRoleArn string `json:"assumeRoleArn,omitempty"`
+	// ExternalID goes with AssumeRoleArn when the role's trust asks for one.
+	ExternalID string `json:"externalId,omitempty"`
+	// Profile is a shared-config profile to use instead of the default chain.
+	Profile string `json:"profile,omitempty"`
+}
+
+// Cluster is an EKS cluster whose service accounts assume roles.
+type Cluster struct {
+	Name    string `json:"name"`
+	Account string `json:"account"`
+	Region  string `json:"region"`
+	// KubeContext names the kubeconfig context used to reach the cluster.
+	KubeContext string `json:"kubeContext,omitempty"`
+	// OIDCIssuer overrides the issuer read from eks:DescribeCluster.
+	OIDCIssuer string `json:"oidcIssuer,omitempty"`
+	// Auth "eks" reaches the cluster with a token made from AWS credentials,
+	// with no kubeconfig.
+	Auth string `json:"auth,omitempty"`
+	// InCluster uses the pod's own service account (irsa-sync running as a
+	// CronJob inside this cluster).
+	InCluster bool `json:"inCluster,omitempty"`
+}
+
+// Policy is a customer-managed IAM policy.
+type Policy struct {
+	Name        string `json:"name"`
+	Account     string `json:"account"`
+	Path        string `json:"path,omitempty"`
+	Description string `json:"description,omitempty"`
+	// Document is the policy inline in the file; DocumentFile names a JSON
+	// file relative to the bindings file. Exactly one is set.
+	Document     json.RawMessage   `json:"document,omitempty"`
+	DocumentFile string            `json:"documentFile,omitempty"`
+	Tags         map[string]string `json:"tags,omitempty"`
+	// Adopt lets irsa-sync take over a policy of this name that it did not
+	// create (no owner tag, or another owner's).
+	Adopt bool `json:"adopt,omitempty"`
+}
+
+// Role is an IAM role assumed by service accounts through IRSA.
+type Role struct {
+	Name                string            `json:"name"`
+	Account             string            `json:"account"`
+	Description         string            `json:"description,omitempty"`
+	Path                string            `json:"path,omitempty"`
+	MaxSessionDuration  int32             `json:"maxSessionDuration,omitempty"`
+	PermissionsBoundary string            `json:"permissionsBoundary,omitempty"`
+	Tags                map[string]string `json:"tags,omitempty"`
+	// Policies are names of policies in this file, or managed policy ARNs.
+	Policies []string `json:"policies,omitempty"`
+	// InlinePolicies maps an inline policy name to its document.
+	InlinePolicies  map[string]json.RawMessage `json:"inlinePolicies,omitempty"`
+	ServiceAccounts []ServiceAccount           `json:"serviceAccounts"`
+	Adopt           bool                       `json:"adopt,omitempty"`
+	// AllowNamespaceWildcard permits a wildcard in the namespace part of a
+	// subject, which is otherwise refused as almost always a mistake.
+	AllowNamespaceWildcard bool `json:"allowNamespaceWildcard,omitempty"`
+}
+
+// ServiceAccount binds a Kubernetes service account (or, with * or ? in the
+// name, a pattern of them) to the role that lists it.
+type ServiceAccount struct {
+	Cluster   string `json:"cluster"`
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	// StsRegionalEndpoints sets eks.amazonaws.com/sts-regional-endpoints.
+	StsRegionalEndpoints bool `json:"stsRegionalEndpoints,omitempty"`
+	// Audience sets eks.amazonaws.com/audience, and the trust checks it.
+	Audience string `json:"audience,omitempty"`
+	// TokenExpiration sets eks.amazonaws.com/token-expiration (seconds).
+	TokenExpiration int64 `json:"tokenExpiration,omitempty"`
+	// Adopt lets irsa-sync replace a role-arn annotation it did not set.
+	Adopt bool `json:"adopt,omitempty"`
+}
