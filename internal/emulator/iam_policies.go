@@ -1,0 +1,405 @@
+package emulator
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+func init() {
+	for name, h := range map[string]handler{
+		"CreatePolicy":            createPolicy,
+		"GetPolicy":               getPolicy,
+		"DeletePolicy":            deletePolicy,
+		"CreatePolicyVersion":     createPolicyVersion,
+		"GetPolicyVersion":        getPolicyVersion,
+		"ListPolicyVersions":      listPolicyVersions,
+		"DeletePolicyVersion":     deletePolicyVersion,
+		"SetDefaultPolicyVersion": setDefaultPolicyVersion,
+		"TagPolicy":               tagPolicy,
+		"UntagPolicy":             untagPolicy,
+		"ListPolicyTags":          listPolicyTags,
+	} {
+		handlers["iam"][name] = h
+	}
+}
+
+var versionPattern = regexp.MustCompile(`^v[1-9][0-9]*(\.[A-Za-z0-9-]*)?$`)
+
+// xmlPolicy is IAM's Policy shape (CreatePolicy, GetPolicy).
+type xmlPolicy struct {
+	PolicyName                    string
+	PolicyId                      string
+	Arn                           string
+	Path                          string
+	DefaultVersionId              string
+	AttachmentCount               int
+	PermissionsBoundaryUsageCount int
+	IsAttachable                  bool
+	Description                   string `xml:",omitempty"`
+	CreateDate                    string
+	UpdateDate                    string
+	Tags                          []xmlTag `xml:"Tags>member,omitempty"`
+}
+
+// xmlVersion is IAM's PolicyVersion shape; Document is left out where AWS
+// leaves it out (CreatePolicyVersion, ListPolicyVersions).
+type xmlVersion struct {
+	Document         string `xml:",omitempty"`
+	VersionId        string
+	IsDefaultVersion bool
+	CreateDate       string
+}
+
+// parsePolicyArn splits arn:aws:iam::OWNER:policy/PATH/NAME.
+func parsePolicyArn(arn string) (owner, path, name string, ok bool) {
+	rest, found := strings.CutPrefix(arn, "arn:aws:iam::")
+	if !found {
+		return "", "", "", false
+	}
+	owner, rest, found = strings.Cut(rest, ":")
+	if !found {
+		return "", "", "", false
+	}
+	rest, found = strings.CutPrefix(rest, "policy/")
+	if !found {
+		return "", "", "", false
+	}
+	i := strings.LastIndex(rest, "/")
+	path, name = "/"+rest[:i+1], rest[i+1:]
+	return owner, path, name, name != ""
+}
+
+func policyArn(owner string, p *policy) string {
+	return "arn:aws:iam::" + owner + ":policy" + p.Path + p.Name
+}
+
+// findPolicy resolves a policy ARN visible from the account: its own
+// customer-managed policies and the AWS-managed catalogue.
+func (e *Emulator) findPolicy(a *account, arn string) (*policy, error) {
+	owner, path, name, ok := parsePolicyArn(arn)
+	if !ok {
+		return nil, errf(400, "InvalidInput", "ARN %s is not valid.", arn)
+	}
+	var p *policy
+	switch owner {
+	case "aws":
+		p = awsManaged[arn]
+	case a.ID:
+		if q := a.Policies[strings.ToLower(name)]; q != nil && q.Path == path {
+			p = q
+		}
+	}
+	if p == nil {
+		return nil, errNoSuchEntity("Policy %s does not exist or is not attachable.", arn)
+	}
+	return p, nil
+}
+
+// ownPolicy resolves a policy the caller may change: AWS-managed ones are
+// readable but not writable.
+func (e *Emulator) ownPolicy(c *call) (*policy, string, error) {
+	arn, err := c.required("PolicyArn", "policyArn")
+	if err != nil {
+		return nil, "", err
+	}
+	p, err := e.findPolicy(c.acct, arn)
+	if err != nil {
+		return nil, "", err
+	}
+	if strings.HasPrefix(arn, "arn:aws:iam::aws:") {
+		return nil, "", errf(403, "AccessDenied", "User: %s is not authorized to perform: iam:%s on resource: policy %s", c.caller.Arn, c.action, arn)
+	}
+	return p, arn, nil
+}
+
+func (a *account) attachmentCount(arn string) (attached, boundaries int) {
+	for _, r := range a.Roles {
+		for _, have := range r.Attached {
+			if have == arn {
+				attached++
+			}
+		}
+		if r.Boundary == arn {
+			boundaries++
+		}
+	}
+	return attached, boundaries
+}
+
+func (e *Emulator) policyXML(a *account, arn string, p *policy) xmlPolicy {
+	n, b := a.attachmentCount(arn)
+	return xmlPolicy{PolicyName: p.Name, PolicyId: p.ID, Arn: arn, Path: p.Path, DefaultVersionId: p.Default,
+		AttachmentCount: n, PermissionsBoundaryUsageCount: b, IsAttachable: true, Description: p.Description,
+		CreateDate: isoTime(p.Created), UpdateDate: isoTime(p.Updated), Tags: xmlTags(p.Tags)}
+}
+
+func (p *policy) version(id string) *policyVersion {
+	for _, v := range p.Versions {
+		if v.ID == id {
+			return v
+		}
+	}
+	return nil
+}
+
+func versionXML(p *policy, v *policyVersion, withDoc bool) xmlVersion {
+	x := xmlVersion{VersionId: v.ID, IsDefaultVersion: v.ID == p.Default, CreateDate: isoTime(v.Created)}
+	if withDoc {
+		x.Document = encodeDoc(v.Doc)
+	}
+	return x
+}
+
+// checkPolicyDoc validates a managed policy document and its size against
+// the account's PolicySizeQuota.
+func (a *account) checkPolicyDoc(doc string) error {
+	if err := validatePolicyDocument(doc, docIdentity); err != nil {
+		return err
+	}
+	if q := a.quota("PolicySizeQuota"); policySize(doc) > int(q) {
+		return errLimit("Cannot exceed quota for PolicySize: %d", q)
+	}
+	return nil
+}
+
+func createPolicy(e *Emulator, c *call) (any, error) {
+	a := c.acct
+	name, err := c.required("PolicyName", "policyName")
+	if err != nil {
+		return nil, err
+	}
+	if len(name) > 128 || !namePattern.MatchString(name) {
+		return nil, errConstraint(name, "policyName", "Member must satisfy regular expression pattern: [\\w+=,.@-]+")
+	}
+	path := c.form.Get("Path")
+	if path == "" {
+		path = "/"
+	}
+	if err := validatePath(path); err != nil {
+		return nil, err
+	}
+	desc := c.form.Get("Description")
+	if err := validateDescription(desc); err != nil {
+		return nil, err
+	}
+	tags, err := c.tags("Tags")
+	if err != nil {
+		return nil, err
+	}
+	doc, err := c.required("PolicyDocument", "policyDocument")
+	if err != nil {
+		return nil, err
+	}
+	if err := a.checkPolicyDoc(doc); err != nil {
+		return nil, err
+	}
+	if a.Policies[strings.ToLower(name)] != nil {
+		return nil, errAlreadyExists("A policy called %s already exists. Duplicate names are not allowed.", name)
+	}
+	if q := a.quota("PoliciesQuota"); len(a.Policies) >= int(q) {
+		return nil, errLimit("Cannot exceed quota for PoliciesPerAccount: %d", q)
+	}
+	now := e.now()
+	p := &policy{Name: name, Path: path, ID: stableID("ANPA", a.ID, "policy", strings.ToLower(name)), Description: desc,
+		Tags: tags, Created: now, Updated: now, Default: "v1", NextVersion: 2,
+		Versions: []*policyVersion{{ID: "v1", Doc: doc, Created: now}}}
+	a.Policies[strings.ToLower(name)] = p
+	x := e.policyXML(a, policyArn(a.ID, p), p)
+	x.Description = "" // CreatePolicy's response omits it, as in AWS
+	return struct{ Policy xmlPolicy }{x}, nil
+}
+
+func getPolicy(e *Emulator, c *call) (any, error) {
+	arn, err := c.required("PolicyArn", "policyArn")
+	if err != nil {
+		return nil, err
+	}
+	p, err := e.findPolicy(c.acct, arn)
+	if err != nil {
+		return nil, err
+	}
+	return struct{ Policy xmlPolicy }{e.policyXML(c.acct, arn, p)}, nil
+}
+
+func deletePolicy(e *Emulator, c *call) (any, error) {
+	p, arn, err := e.ownPolicy(c)
+	if err != nil {
+		return nil, err
+	}
+	if n, b := c.acct.attachmentCount(arn); n+b > 0 {
+		return nil, errDeleteConflict("Cannot delete a policy attached to entities.")
+	}
+	if len(p.Versions) > 1 {
+		return nil, errDeleteConflict("This policy has more than one version. Before you delete a policy, you must delete the policy's versions.")
+	}
+	delete(c.acct.Policies, strings.ToLower(p.Name))
+	return nil, nil
+}
+
+func createPolicyVersion(e *Emulator, c *call) (any, error) {
+	p, _, err := e.ownPolicy(c)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := c.required("PolicyDocument", "policyDocument")
+	if err != nil {
+		return nil, err
+	}
+	if err := c.acct.checkPolicyDoc(doc); err != nil {
+		return nil, err
+	}
+	if q := c.acct.quota("VersionsPerPolicyQuota"); len(p.Versions) >= int(q) {
+		return nil, errLimit("A managed policy can have up to %d versions. Before you create a new version, you must delete an existing version.", q)
+	}
+	v := &policyVersion{ID: "v" + strconv.Itoa(p.NextVersion), Doc: doc, Created: e.now()}
+	p.NextVersion++
+	p.Versions = append(p.Versions, v)
+	if c.form.Get("SetAsDefault") == "true" {
+		p.Default = v.ID
+		p.Updated = v.Created
+	}
+	return struct{ PolicyVersion xmlVersion }{versionXML(p, v, false)}, nil
+}
+
+func (c *call) versionID() (string, error) {
+	id, err := c.required("VersionId", "versionId")
+	if err != nil {
+		return "", err
+	}
+	if !versionPattern.MatchString(id) {
+		return "", errConstraint(id, "versionId", "Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?")
+	}
+	return id, nil
+}
+
+func getPolicyVersion(e *Emulator, c *call) (any, error) {
+	arn, err := c.required("PolicyArn", "policyArn")
+	if err != nil {
+		return nil, err
+	}
+	p, err := e.findPolicy(c.acct, arn)
+	if err != nil {
+		return nil, err
+	}
+	id, err := c.versionID()
+	if err != nil {
+		return nil, err
+	}
+	v := p.version(id)
+	if v == nil {
+		return nil, errNoSuchEntity("Policy %s version %s does not exist or is not attachable.", arn, id)
+	}
+	return struct{ PolicyVersion xmlVersion }{versionXML(p, v, true)}, nil
+}
+
+func listPolicyVersions(e *Emulator, c *call) (any, error) {
+	arn, err := c.required("PolicyArn", "policyArn")
+	if err != nil {
+		return nil, err
+	}
+	p, err := e.findPolicy(c.acct, arn)
+	if err != nil {
+		return nil, err
+	}
+	// Newest first, as IAM lists them; the key sorts descending by number.
+	keys := make([]string, len(p.Versions))
+	vs := make([]*policyVersion, len(p.Versions))
+	for i := range p.Versions {
+		v := p.Versions[len(p.Versions)-1-i]
+		n, _ := strconv.Atoi(strings.TrimPrefix(v.ID, "v"))
+		vs[i], keys[i] = v, fmt.Sprintf("%010d", 1<<30-n)
+	}
+	pg, err := e.paginate(c, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := struct {
+		Versions    []xmlVersion `xml:"Versions>member"`
+		IsTruncated bool
+		Marker      string `xml:",omitempty"`
+	}{Versions: []xmlVersion{}, IsTruncated: pg.truncated, Marker: pg.marker}
+	for _, v := range vs[pg.start:pg.end] {
+		out.Versions = append(out.Versions, versionXML(p, v, false))
+	}
+	return out, nil
+}
+
+func deletePolicyVersion(e *Emulator, c *call) (any, error) {
+	p, arn, err := e.ownPolicy(c)
+	if err != nil {
+		return nil, err
+	}
+	id, err := c.versionID()
+	if err != nil {
+		return nil, err
+	}
+	if p.version(id) == nil {
+		return nil, errNoSuchEntity("Policy %s version %s does not exist or is not attachable.", arn, id)
+	}
+	if id == p.Default {
+		return nil, errDeleteConflict("Cannot delete the default version of a policy.")
+	}
+	for i, v := range p.Versions {
+		if v.ID == id {
+			p.Versions = append(p.Versions[:i:i], p.Versions[i+1:]...)
+			break
+		}
+	}
+	return nil, nil
+}
+
+func setDefaultPolicyVersion(e *Emulator, c *call) (any, error) {
+	p, arn, err := e.ownPolicy(c)
+	if err != nil {
+		return nil, err
+	}
+	id, err := c.versionID()
+	if err != nil {
+		return nil, err
+	}
+	if p.version(id) == nil {
+		return nil, errNoSuchEntity("Policy %s version %s does not exist or is not attachable.", arn, id)
+	}
+	p.Default, p.Updated = id, e.now()
+	return nil, nil
+}
+
+func tagPolicy(e *Emulator, c *call) (any, error) {
+	p, _, err := e.ownPolicy(c)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := c.tags("Tags")
+	if err != nil {
+		return nil, err
+	}
+	merged, err := mergeTags(p.Tags, tags)
+	if err != nil {
+		return nil, err
+	}
+	p.Tags = merged
+	return nil, nil
+}
+
+func untagPolicy(e *Emulator, c *call) (any, error) {
+	p, _, err := e.ownPolicy(c)
+	if err != nil {
+		return nil, err
+	}
+	p.Tags = removeTags(p.Tags, c.members("TagKeys"))
+	return nil, nil
+}
+
+func listPolicyTags(e *Emulator, c *call) (any, error) {
+	arn, err := c.required("PolicyArn", "policyArn")
+	if err != nil {
+		return nil, err
+	}
+	p, err := e.findPolicy(c.acct, arn)
+	if err != nil {
+		return nil, err
+	}
+	return e.tagsPage(c, p.Tags)
+}
