@@ -26,6 +26,9 @@ type File struct {
 	// Path is where the file was read from; documentFile entries are
 	// resolved relative to its directory. Not part of the file itself.
 	Path string `json:"-"`
+	// Source is the parsed text the File came from, so that Validate can
+	// name the line of each problem; nil for a File built in memory.
+	Source *Source `json:"-"`
 }
 
 // Settings tune validation rules that have a sensible default.
@@ -71,10 +74,14 @@ type Policy struct {
 	Path        string `json:"path,omitempty"`
 	Description string `json:"description,omitempty"`
 	// Document is the policy inline in the file; DocumentFile names a JSON
-	// file relative to the bindings file. Exactly one is set.
-	Document     json.RawMessage   `json:"document,omitempty"`
-	DocumentFile string            `json:"documentFile,omitempty"`
-	Tags         map[string]string `json:"tags,omitempty"`
+	// file relative to the bindings file. Exactly one is set in the file;
+	// Load then fills Document from DocumentFile.
+	Document     json.RawMessage `json:"document,omitempty"`
+	DocumentFile string          `json:"documentFile,omitempty"`
+	// DocumentSource is the path Load read Document from when DocumentFile
+	// is set, for messages. Not part of the file itself.
+	DocumentSource string            `json:"-"`
+	Tags           map[string]string `json:"tags,omitempty"`
 	// Adopt lets irsa-sync take over a policy of this name that it did not
 	// create (no owner tag, or another owner's).
 	Adopt bool `json:"adopt,omitempty"`

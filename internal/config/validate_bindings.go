@@ -1,0 +1,117 @@
+package config
+
+import (
+	"maps"
+	"slices"
+)
+
+// binding identifies one service account (or pattern) in one cluster.
+type binding struct{ cluster, namespace, name string }
+
+// boundAt is where a binding was first seen.
+type boundAt struct{ role, index int }
+
+// checkBindings checks every role's service accounts, and that an exact
+// service account is bound to one role only: it carries a single
+// eks.amazonaws.com/role-arn annotation, so a second role could never be
+// assumed through it and the two roles would fight over the annotation.
+func (v *validator) checkBindings() {
+	exact := map[binding]boundAt{}
+	for i, r := range v.f.Roles {
+		inRole := map[binding]int{}
+		for j, sa := range r.ServiceAccounts {
+			p := at("roles", i, "serviceAccounts", j)
+			v.checkBinding(p, r, sa)
+			b := binding{sa.Cluster, sa.Namespace, sa.Name}
+			if k, dup := inRole[b]; dup {
+				v.add(p, "%s is already listed as serviceAccounts[%d] of this role: list it once", subject(b.cluster, b.namespace, b.name), k)
+				continue
+			}
+			inRole[b] = j
+			if isPattern(sa.Namespace) || isPattern(sa.Name) {
+				continue
+			}
+			if first, dup := exact[b]; dup && first.role != i {
+				other := v.f.Roles[first.role]
+				v.add(p, "service account %s is bound to two roles, %q (roles[%d].serviceAccounts[%d]) and %q (here); it carries one eks.amazonaws.com/role-arn annotation, so it can assume only one: keep the binding in one role", subject(b.cluster, b.namespace, b.name), other.Name, first.role, first.index, r.Name)
+				continue
+			}
+			exact[b] = boundAt{i, j}
+		}
+	}
+}
+
+// checkBinding checks one entry of a role's serviceAccounts.
+func (v *validator) checkBinding(p path, r Role, sa ServiceAccount) {
+	switch _, ok := v.clusters[sa.Cluster]; {
+	case sa.Cluster == "":
+		v.add(p.with("cluster"), "cluster is required: the name of an entry under clusters")
+	case !ok:
+		v.add(p.with("cluster"), "no cluster named %q: declare it under clusters, or use one of %s", sa.Cluster, quoteList(slices.Sorted(maps.Keys(v.clusters))))
+	}
+	ns, name := sa.Namespace, sa.Name
+	if matchesAll(ns) && matchesAll(name) {
+		v.add(p, "namespace %q with name %q matches every service account of cluster %q, so any pod in it, including ones anyone deploys later, could assume role %q: name the namespace and the service account", ns, name, sa.Cluster, r.Name)
+	} else {
+		v.checkNamespace(p.with("namespace"), r, ns)
+		v.checkName(p.with("name"), name)
+	}
+	if isPattern(ns) || isPattern(name) {
+		v.checkPatternFields(p, sa)
+	}
+	if e := sa.TokenExpiration; e != 0 && (e < minTokenExpiration || e > maxTokenExpiration) {
+		v.add(p.with("tokenExpiration"), "tokenExpiration %d is out of the range %d-%d seconds the EKS pod identity webhook accepts: set a value in it, or leave it out for 86400", e, minTokenExpiration, maxTokenExpiration)
+	}
+	if len(sa.Audience) > maxAudienceLength {
+		v.add(p.with("audience"), "audience is %d characters long, over %d: shorten it (leave it out for sts.amazonaws.com)", len(sa.Audience), maxAudienceLength)
+	}
+}
+
+func (v *validator) checkNamespace(p path, r Role, ns string) {
+	switch {
+	case ns == "":
+		v.add(p, "namespace is required: the Kubernetes namespace of the service account")
+	case isPattern(ns) && !r.AllowNamespaceWildcard:
+		v.add(p, "namespace %q has a wildcard: any namespace that matches, including ones created later by whoever may create namespaces, could assume role %q; name the namespace exactly, or set allowNamespaceWildcard: true on the role if that is intended", ns, r.Name)
+	case isPattern(ns):
+		if len(ns) > 63 || !nsPatternRE.MatchString(ns) {
+			v.add(p, "namespace pattern %q must be at most 63 of lower-case letters, digits, - and the wildcards * ?: fix it", ns)
+		}
+	case len(ns) > 63 || !dnsLabelRE.MatchString(ns):
+		v.add(p, "namespace %q is not a Kubernetes namespace name (1-63 lower-case letters, digits and -, starting and ending with a letter or digit), so no pod could ever present it: fix the name", ns)
+	}
+}
+
+func (v *validator) checkName(p path, name string) {
+	switch {
+	case name == "":
+		v.add(p, "name is required: the service account's name, or a pattern with * and ?")
+	case isPattern(name):
+		if len(name) > 253 || !namePatternRE.MatchString(name) {
+			v.add(p, "name pattern %q must be at most 253 of lower-case letters, digits, - . and the wildcards * ?: fix it", name)
+		}
+	case len(name) > 253 || !dnsSubdomainRE.MatchString(name):
+		v.add(p, "name %q is not a Kubernetes service account name (lower-case letters, digits, - and ., at most 253, each dot-separated part starting and ending with a letter or digit), so no pod could ever present it: fix the name", name)
+	}
+}
+
+// checkPatternFields refuses annotation settings on pattern bindings: a
+// pattern only shapes the trust; there is no one ServiceAccount object to
+// annotate.
+func (v *validator) checkPatternFields(p path, sa ServiceAccount) {
+	set := func(field string) {
+		v.add(p.with(field), "%s applies to an exact service account, which irsa-sync annotates; %s is a pattern that only shapes the trust, with no object to annotate: remove %s, or list the service accounts by name", field, subject(sa.Cluster, sa.Namespace, sa.Name), field)
+	}
+	if sa.StsRegionalEndpoints {
+		set("stsRegionalEndpoints")
+	}
+	if sa.TokenExpiration != 0 {
+		set("tokenExpiration")
+	}
+	if sa.Audience != "" {
+		set("audience")
+	}
+	if sa.Adopt {
+		set("adopt")
+	}
+}
