@@ -1,0 +1,106 @@
+// Package live reads the state irsa-sync compares a bindings file with: each
+// account's IAM objects and each cluster's ServiceAccounts, in a few paged
+// bulk calls per account and one list per cluster.
+package live
+
+import (
+	"strings"
+	"time"
+
+	"github.com/irsa-sync/irsa-sync/internal/resource"
+)
+
+// State is everything read, for every account and cluster of one file.
+type State struct {
+	Accounts map[string]*Account `json:"accounts"` // by account id
+	Clusters map[string]*Cluster `json:"clusters"` // by cluster name
+}
+
+// Account is one AWS account's IAM objects that irsa-sync may manage.
+type Account struct {
+	ID string `json:"id"`
+	// Roles by lower-cased name: IAM role names are unique per account
+	// without regard to case.
+	Roles map[string]resource.Role `json:"roles"`
+	// Policies are the account's customer-managed policies, by lower-cased
+	// name (unique per account whatever the path).
+	Policies  map[string]Policy             `json:"policies"`
+	Providers map[string]resource.Provider `json:"providers"` // by ARN
+	Quotas    Quotas                        `json:"quotas"`
+}
+
+// Role returns the live role of that name, if any.
+func (a *Account) Role(name string) (resource.Role, bool) {
+	r, ok := a.Roles[strings.ToLower(name)]
+	return r, ok
+}
+
+// Policy returns the live customer-managed policy of that name, if any.
+func (a *Account) Policy(name string) (Policy, bool) {
+	p, ok := a.Policies[strings.ToLower(name)]
+	return p, ok
+}
+
+// Policy is a customer-managed policy with its versions.
+type Policy struct {
+	resource.Policy
+	DefaultVersion  string          `json:"defaultVersion"`
+	Versions        []PolicyVersion `json:"versions"`
+	AttachmentCount int             `json:"attachmentCount"`
+	// TagsKnown is false when the reader did not read this policy's tags
+	// (IAM's bulk read omits them; they are read for policies the file
+	// names, and for all with --prune).
+	TagsKnown bool `json:"tagsKnown"`
+}
+
+// PolicyVersion is one stored version of a managed policy.
+type PolicyVersion struct {
+	ID      string    `json:"id"`
+	Default bool      `json:"default"`
+	Created time.Time `json:"created"`
+}
+
+// Quotas are the IAM limits of an account that a plan must respect, read
+// from GetAccountSummary (each may have been raised from its default).
+type Quotas struct {
+	AssumeRolePolicySize    int `json:"assumeRolePolicySize"`
+	AttachedPoliciesPerRole int `json:"attachedPoliciesPerRole"`
+	PolicySize              int `json:"policySize"`
+	VersionsPerPolicy       int `json:"versionsPerPolicy"`
+}
+
+// DefaultQuotas are IAM's defaults, used where an account reports none.
+var DefaultQuotas = Quotas{
+	AssumeRolePolicySize:    2048,
+	AttachedPoliciesPerRole: 10,
+	PolicySize:              6144,
+	VersionsPerPolicy:       5,
+}
+
+// InlinePolicySizeLimit is IAM's fixed limit on the inline policies of one
+// role, all together, in characters without white space.
+const InlinePolicySizeLimit = 10240
+
+// Cluster is one cluster's issuer and ServiceAccounts.
+type Cluster struct {
+	Name   string `json:"name"`
+	Issuer string `json:"issuer"`
+	// Namespaces that exist; nil when not read.
+	Namespaces map[string]bool `json:"namespaces,omitempty"`
+	// ServiceAccounts by "namespace/name".
+	ServiceAccounts map[string]ServiceAccount `json:"serviceAccounts"`
+}
+
+// ServiceAccount is a live ServiceAccount with all its annotations and who
+// manages its fields.
+type ServiceAccount struct {
+	resource.ServiceAccount
+	// Managers are the field managers that own any field of the object
+	// (from metadata.managedFields), sorted.
+	Managers []string `json:"managers,omitempty"`
+}
+
+// OwnedBy reports whether the object carries this owner's tag.
+func OwnedBy(tags map[string]string, owner string) bool {
+	return tags[resource.OwnerTag] == owner
+}

@@ -1,0 +1,122 @@
+package plan
+
+import (
+	"fmt"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/irsa-sync/irsa-sync/internal/live"
+	"github.com/irsa-sync/irsa-sync/internal/resource"
+)
+
+// managedAnnotations are every annotation irsa-sync may set; on a
+// ServiceAccount it owns, any of these the file no longer asks for is removed.
+var managedAnnotations = []string{
+	resource.AnnotationRoleARN, resource.AnnotationSTSRegional, resource.AnnotationAudience,
+	resource.AnnotationTokenExpiration, resource.OwnerAnnotation, resource.CreatedAnnotation,
+}
+
+// RestartNote tells people what the EKS webhook does not: it sets
+// credentials only on pods it creates.
+const RestartNote = "pods already running with this service account keep their old role until restarted"
+
+func (c *computer) serviceAccounts() {
+	for _, want := range c.want.ServiceAccounts {
+		addr := clusterAddress(want.Cluster, want.Namespace, want.Name)
+		cl := c.cluster(want.Cluster)
+		if cl.Namespaces != nil && !cl.Namespaces[want.Namespace] {
+			c.fail(addr, fmt.Sprintf("namespace %q does not exist in cluster %q, and irsa-sync does not create namespaces: create it first, or correct the binding", want.Namespace, want.Cluster))
+			continue
+		}
+		have, ok := cl.ServiceAccounts[want.Key()]
+		if !ok {
+			after := want.ServiceAccount
+			after.Annotations = copyMap(want.Annotations)
+			after.Annotations[resource.CreatedAnnotation] = "true"
+			c.add(Change{Action: Create, Kind: resource.KindServiceAccount, Address: addr, Cluster: want.Cluster, After: &after})
+			continue
+		}
+		ours := have.Annotations[resource.OwnerAnnotation] == c.want.Owner
+		current := have.Annotations[resource.AnnotationRoleARN]
+		if !ours && current != "" && current != want.Role && !want.Adopt {
+			c.conflict(addr, fmt.Sprintf("annotated with role %s, which irsa-sync did not set: set adopt: true on this binding to replace it, or bind another service account", current))
+			continue
+		}
+		wantAnn := copyMap(want.Annotations)
+		if ours && have.Annotations[resource.CreatedAnnotation] == "true" {
+			wantAnn[resource.CreatedAnnotation] = "true"
+		}
+		haveAnn := managedSubset(have.Annotations, ours, wantAnn)
+		if cmp.Equal(haveAnn, wantAnn) {
+			continue
+		}
+		before, after := have.ServiceAccount, want.ServiceAccount
+		before.Annotations, after.Annotations = haveAnn, wantAnn
+		ch := Change{Action: Update, Kind: resource.KindServiceAccount, Address: addr, Cluster: want.Cluster,
+			Before: &before, After: &after, Adopt: !ours,
+			Fields: annotationFields(haveAnn, wantAnn)}
+		if current != want.Role {
+			ch.Notes = append(ch.Notes, RestartNote)
+		}
+		c.add(ch)
+	}
+}
+
+func (c *computer) cluster(name string) *live.Cluster {
+	if cl := c.have.Clusters[name]; cl != nil {
+		return cl
+	}
+	return &live.Cluster{Name: name}
+}
+
+// managedSubset is the part of a live object's annotations irsa-sync compares:
+// all it may set when it owns the object, else only those the file sets (it
+// never removes what another manager put there).
+func managedSubset(all map[string]string, ours bool, want map[string]string) map[string]string {
+	out := map[string]string{}
+	keys := managedAnnotations
+	if !ours {
+		keys = resource.SortedKeys(want)
+	}
+	for _, k := range keys {
+		if v, ok := all[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// annotationFields lists each annotation that changes, before → after.
+func annotationFields(have, want map[string]string) []Field {
+	keys := map[string]bool{}
+	for k := range have {
+		keys[k] = true
+	}
+	for k := range want {
+		keys[k] = true
+	}
+	var fs []Field
+	for _, k := range resource.SortedKeys(keys) {
+		h, hok := have[k]
+		w, wok := want[k]
+		if h == w && hok == wok {
+			continue
+		}
+		f := Field{Name: "annotations." + k}
+		if hok {
+			f.Before = h
+		}
+		if wok {
+			f.After = w
+		}
+		fs = append(fs, f)
+	}
+	return fs
+}
+
+func copyMap(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}

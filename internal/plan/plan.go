@@ -1,0 +1,172 @@
+// Package plan computes what to create, change and delete so the live state
+// matches the bindings file. Compute is a pure function of the desired
+// state, the live state and options: no clients, clock or environment.
+package plan
+
+import (
+	"sort"
+
+	"github.com/irsa-sync/irsa-sync/internal/desired"
+	"github.com/irsa-sync/irsa-sync/internal/resource"
+)
+
+// Action is what a change does to an object.
+type Action string
+
+// The actions of a plan.
+const (
+	Create Action = "create"
+	Update Action = "update"
+	Delete Action = "delete"
+)
+
+// Symbol is the one-character mark of an action in text plans.
+func (a Action) Symbol() string {
+	switch a {
+	case Create:
+		return "+"
+	case Delete:
+		return "-"
+	default:
+		return "~"
+	}
+}
+
+// Plan is the difference between a bindings file and the live state.
+type Plan struct {
+	Owner   string   `json:"owner"`
+	Changes []Change `json:"changes"`
+	// Conflicts are objects of the names the file wants that another owner
+	// (or nobody) holds; apply refuses to start while there are any.
+	Conflicts []Problem `json:"conflicts"`
+	// Errors are changes IAM or Kubernetes would refuse (a quota exceeded,
+	// a field IAM cannot change); apply refuses to start while there are any.
+	Errors []Problem `json:"errors"`
+	// Warnings do not stop apply.
+	Warnings []Problem `json:"warnings"`
+	// Pruneable are deletes --prune would make; without it they are shown
+	// and not applied.
+	Pruneable []Change `json:"pruneable"`
+	// Patterns are wildcard bindings: trusted by pattern, nothing to annotate.
+	Patterns []desired.Pattern `json:"patterns"`
+}
+
+// Change is one object to create, update or delete.
+type Change struct {
+	Action  Action        `json:"action"`
+	Kind    resource.Kind `json:"kind"`
+	Address string        `json:"address"`
+	// Account is the file's name of the object's account, Cluster the
+	// cluster's name; one of the two is set.
+	Account string `json:"account,omitempty"`
+	Cluster string `json:"cluster,omitempty"`
+	// Before is the live object (nil for a create), After the desired one
+	// (nil for a delete): *resource.Provider, *resource.Policy,
+	// *resource.Role or *resource.ServiceAccount.
+	Before any `json:"before"`
+	After  any `json:"after"`
+	// Fields lists, for an update, exactly what differs; apply writes only
+	// these.
+	Fields []Field `json:"fields,omitempty"`
+	// RetireVersion is a policy version to delete before publishing a new
+	// one, because the policy already holds IAM's maximum of versions.
+	RetireVersion string `json:"retireVersion,omitempty"`
+	// Adopt is set when the change takes over an object irsa-sync did not
+	// create, as the file allows; a ServiceAccount write then forces
+	// ownership of the annotations.
+	Adopt bool `json:"adopt,omitempty"`
+	// Notes are for people: why, and what follows.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Field is one field that differs between the live and desired object.
+// Sets (policies, subjects, statements, tags) say what is added and removed.
+type Field struct {
+	Name    string   `json:"name"`
+	Before  any      `json:"before,omitempty"`
+	After   any      `json:"after,omitempty"`
+	Added   []string `json:"added,omitempty"`
+	Removed []string `json:"removed,omitempty"`
+}
+
+// Problem is a conflict, error or warning about one object.
+type Problem struct {
+	Address string `json:"address"`
+	Message string `json:"message"`
+}
+
+// Summary counts the changes by action.
+type Summary struct {
+	Add    int `json:"add"`
+	Change int `json:"change"`
+	Delete int `json:"delete"`
+}
+
+// Summary counts the plan's changes.
+func (p *Plan) Summary() Summary {
+	var s Summary
+	for _, c := range p.Changes {
+		switch c.Action {
+		case Create:
+			s.Add++
+		case Update:
+			s.Change++
+		case Delete:
+			s.Delete++
+		}
+	}
+	return s
+}
+
+// Blocked reports whether apply must refuse to start.
+func (p *Plan) Blocked() bool { return len(p.Conflicts) > 0 || len(p.Errors) > 0 }
+
+// Empty reports whether the live state already matches.
+func (p *Plan) Empty() bool { return len(p.Changes) == 0 }
+
+// Field returns the change's field of that name, if any.
+func (c Change) Field(name string) (Field, bool) {
+	for _, f := range c.Fields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// sortChanges puts changes in the order apply runs them: creates and updates
+// by kind in dependency order, then deletes in the reverse order; by address
+// within a kind. The order is total, so plans are byte-identical.
+func sortChanges(cs []Change) {
+	rank := func(c Change) int {
+		if c.Action == Delete {
+			return 10 - c.Kind.Order()
+		}
+		return c.Kind.Order()
+	}
+	sort.SliceStable(cs, func(i, j int) bool {
+		ri, rj := rank(cs[i]), rank(cs[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return cs[i].Address < cs[j].Address
+	})
+}
+
+func sortProblems(ps []Problem) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].Address != ps[j].Address {
+			return ps[i].Address < ps[j].Address
+		}
+		return ps[i].Message < ps[j].Message
+	})
+}
+
+// Addresses name objects in plans, stable across runs.
+func accountAddress(account string, kind resource.Kind, name string) string {
+	return "account/" + account + "/" + string(kind) + "/" + name
+}
+
+func clusterAddress(cluster, namespace, name string) string {
+	return "cluster/" + cluster + "/" + string(resource.KindServiceAccount) + "/" + namespace + "/" + name
+}
