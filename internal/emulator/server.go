@@ -112,7 +112,9 @@ func (e *Emulator) SetFault(f func(service, action string) error) {
 // Calls returns how many times each action was called, keyed "iam:CreateRole",
 // "sts:GetCallerIdentity", "eks:DescribeCluster". Failed calls count too: AWS
 // bills and throttles them alike.
-func (e *Emulator) Calls() map[string]int { return e.copyCounter(func() map[string]int { return e.calls }) }
+func (e *Emulator) Calls() map[string]int {
+	return e.copyCounter(func() map[string]int { return e.calls })
+}
 
 // Writes is Calls restricted to mutating actions, so a test can assert that a
 // no-op run wrote nothing.

@@ -32,7 +32,9 @@ func errNoSuchEntity(format string, args ...any) *APIError {
 func errAlreadyExists(format string, args ...any) *APIError {
 	return errf(409, "EntityAlreadyExists", format, args...)
 }
-func errLimit(format string, args ...any) *APIError { return errf(409, "LimitExceeded", format, args...) }
+func errLimit(format string, args ...any) *APIError {
+	return errf(409, "LimitExceeded", format, args...)
+}
 func errDeleteConflict(format string, args ...any) *APIError {
 	return errf(409, "DeleteConflict", format, args...)
 }
