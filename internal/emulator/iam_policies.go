@@ -40,7 +40,7 @@ type xmlPolicy struct {
 	Description                   string `xml:",omitempty"`
 	CreateDate                    string
 	UpdateDate                    string
-	Tags                          []xmlTag `xml:"Tags>member,omitempty"`
+	Tags                          *xmlTagList `xml:",omitempty"`
 }
 
 // xmlVersion is IAM's PolicyVersion shape; Document is left out where AWS
@@ -132,7 +132,7 @@ func (e *Emulator) policyXML(a *account, arn string, p *policy) xmlPolicy {
 	n, b := a.attachmentCount(arn)
 	return xmlPolicy{PolicyName: p.Name, PolicyId: p.ID, Arn: arn, Path: p.Path, DefaultVersionId: p.Default,
 		AttachmentCount: n, PermissionsBoundaryUsageCount: b, IsAttachable: true, Description: p.Description,
-		CreateDate: isoTime(p.Created), UpdateDate: isoTime(p.Updated), Tags: xmlTags(p.Tags)}
+		CreateDate: isoTime(p.Created), UpdateDate: isoTime(p.Updated), Tags: tagList(p.Tags)}
 }
 
 func (p *policy) version(id string) *policyVersion {

@@ -95,8 +95,8 @@ func createOIDCProvider(e *Emulator, c *call) (any, error) {
 	a.Providers[strings.ToLower(url)] = &provider{URL: url, ClientIDs: dedupe(clientIDs), Thumbprints: thumbs, Tags: tags, Created: e.now()}
 	return struct {
 		OpenIDConnectProviderArn string
-		Tags                     []xmlTag `xml:"Tags>member,omitempty"`
-	}{providerArn(a.ID, url), xmlTags(tags)}, nil
+		Tags                     *xmlTagList `xml:",omitempty"`
+	}{providerArn(a.ID, url), tagList(tags)}, nil
 }
 
 func dedupe(in []string) []string {

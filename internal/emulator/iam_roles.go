@@ -48,7 +48,7 @@ type xmlRole struct {
 	Description              string       `xml:",omitempty"`
 	MaxSessionDuration       int32        `xml:",omitempty"`
 	PermissionsBoundary      *xmlBoundary `xml:",omitempty"`
-	Tags                     []xmlTag     `xml:"Tags>member,omitempty"`
+	Tags                     *xmlTagList  `xml:",omitempty"`
 	RoleLastUsed             *struct{}    `xml:",omitempty"`
 }
 
@@ -118,7 +118,7 @@ func (e *Emulator) roleXML(a *account, r *role, full bool) xmlRole {
 		if r.Boundary != "" {
 			x.PermissionsBoundary = &xmlBoundary{"PermissionsBoundaryPolicy", r.Boundary}
 		}
-		x.Tags = xmlTags(r.Tags)
+		x.Tags = tagList(r.Tags)
 		x.RoleLastUsed = &struct{}{}
 	}
 	return x

@@ -161,3 +161,16 @@ func (e *Emulator) paginate(c *call, keys []string) (page, error) {
 	}
 	return p, nil
 }
+
+// xmlTagList wraps optional Tags: encoding/xml writes the parent of an
+// "a>b" path even for an empty slice, and AWS omits Tags when there are none.
+type xmlTagList struct {
+	Member []xmlTag `xml:"member"`
+}
+
+func tagList(ts []tag) *xmlTagList {
+	if len(ts) == 0 {
+		return nil
+	}
+	return &xmlTagList{xmlTags(ts)}
+}
