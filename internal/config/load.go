@@ -150,13 +150,18 @@ func readDocument(root *os.Root, rel string) (json.RawMessage, error) {
 	if len(data) > MaxFileSize {
 		return nil, errors.New("the file is larger than 1 MiB; a policy document is at most 6,144 characters")
 	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, data); err != nil {
+	// Unmarshal, unlike Compact, reports where the syntax error is.
+	var probe any
+	if err := json.Unmarshal(data, &probe); err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
 			line := 1 + strings.Count(string(data[:se.Offset]), "\n")
 			return nil, fmt.Errorf("not valid JSON at line %d: %v", line, se)
 		}
+		return nil, fmt.Errorf("not valid JSON: %v", err)
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, data); err != nil {
 		return nil, fmt.Errorf("not valid JSON: %v", err)
 	}
 	return json.RawMessage(buf.Bytes()), nil

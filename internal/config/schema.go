@@ -59,7 +59,7 @@ func checkSchema(js []byte, src *Source) (fatal, deferred Diagnostics) {
 		return Diagnostics{{File: src.name, Message: err.Error()}}, nil
 	}
 	t := &schemaTranslator{c: collector{src: src}, src: src}
-	t.walk(ve)
+	t.walk(ve, nil)
 	return t.fatal, t.c.diags
 }
 
@@ -71,11 +71,15 @@ type schemaTranslator struct {
 
 // walk emits one diagnostic per failing keyword, skipping the grouping
 // errors that only say "one of the causes below failed".
-func (t *schemaTranslator) walk(e *jsonschema.ValidationError) {
+//
+// parent is the instance location of the enclosing error: the validator
+// reports propertyNames failures with a location that is not the object's
+// (in v6.0.3), so those are placed from the parent instead.
+func (t *schemaTranslator) walk(e *jsonschema.ValidationError, parent []string) {
 	switch e.ErrorKind.(type) {
 	case *kind.Group, *kind.Schema, *kind.Reference, *kind.AllOf:
 		for _, c := range e.Causes {
-			t.walk(c)
+			t.walk(c, e.InstanceLocation)
 		}
 		return
 	}
@@ -105,7 +109,22 @@ func (t *schemaTranslator) walk(e *jsonschema.ValidationError) {
 	case *kind.Const:
 		t.c.add(p, "%s is not allowed; use %s", jsonText(k.Got), jsonText(k.Want))
 	case *kind.PropertyNames:
-		t.c.add(p.with(k.Property), "key %q is not allowed%s", k.Property, describe(e.SchemaURL))
+		loc := slices.Clone(parent)
+		if _, prop, ok := strings.Cut(e.SchemaURL, "/properties/"); ok {
+			prop = strings.TrimSuffix(prop, "/propertyNames")
+			if !strings.Contains(prop, "/") && (len(loc) == 0 || loc[len(loc)-1] != prop) {
+				loc = append(loc, prop)
+			}
+		}
+		t.c.add(t.src.toPath(loc).with(k.Property), "key %q is not allowed%s", k.Property, describe(e.SchemaURL))
+	case *kind.MinLength:
+		if k.Got == 0 {
+			t.c.add(p, "must not be empty: set a value, or remove the field to use its default")
+			break
+		}
+		t.c.add(p, "is %d characters long, under the minimum of %d%s", k.Got, k.Want, describe(e.SchemaURL))
+	case *kind.MaxLength:
+		t.c.add(p, "is %d characters long, over the limit of %d%s", k.Got, k.Want, describe(e.SchemaURL))
 	default:
 		t.c.add(p, "%s%s", e.ErrorKind.LocalizedString(printer), describe(e.SchemaURL))
 	}

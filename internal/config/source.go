@@ -49,7 +49,10 @@ func (s *Source) Equal(o *Source) bool {
 	return s.name == o.name
 }
 
-var yamlErrLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+// yamlErrLine finds the line in the YAML libraries' errors: "yaml: line
+// 3: ..." from the parser, "yaml: unmarshal errors:\n  line 3: ..." from
+// strict decoding.
+var yamlErrLine = regexp.MustCompile(`(?s)^yaml: (?:unmarshal errors:\s*)?line (\d+): (.*)$`)
 
 // parseSource parses data into a node tree and checks what must hold before
 // it is expanded: one YAML document, a mapping at the top, bounded depth and
@@ -98,7 +101,11 @@ func yamlError(err error) (int, string) {
 	msg := err.Error()
 	if m := yamlErrLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		return line, m[2]
+		msg = m[2]
+		if strings.Contains(msg, "already set in map") {
+			msg += " (a key given both by a merge <<: *anchor and explicitly: strict parsing refuses overriding merged keys, so write the entry out in full)"
+		}
+		return line, msg
 	}
 	return 0, strings.TrimPrefix(msg, "yaml: ")
 }
@@ -124,7 +131,7 @@ type treeWalker struct {
 	count    map[*yamlv3.Node]int // nodes under a node with aliases expanded
 	written  int
 	maxDepth int
-	deepLine int
+	deepLine int // where the nesting first passes MaxDepth, if it does
 	diags    Diagnostics
 }
 
@@ -151,6 +158,11 @@ func (w *treeWalker) walk(n *yamlv3.Node, p path) int {
 	}
 	w.written++
 	w.depth[n] = -1
+	// The path is as long as the nesting above n: remember where the
+	// limit is first crossed, for the message.
+	if len(p) >= MaxDepth && w.deepLine == 0 {
+		w.deepLine = n.Line
+	}
 	deepest, total := 0, 1
 	visit := func(c *yamlv3.Node, cp path) {
 		total = min(total+w.walk(c, cp), 2*MaxAliasNodes+w.written+1)
@@ -175,9 +187,7 @@ func (w *treeWalker) walk(n *yamlv3.Node, p path) int {
 	}
 	w.depth[n] = deepest + 1
 	w.count[n] = total
-	if deepest+1 > w.maxDepth {
-		w.maxDepth, w.deepLine = deepest+1, n.Line
-	}
+	w.maxDepth = max(w.maxDepth, deepest+1)
 	return total
 }
 

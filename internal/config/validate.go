@@ -18,12 +18,7 @@ import (
 // problems the schema found are included.
 func Validate(f *File) Diagnostics {
 	v := &validator{collector: collector{src: f.Source}, f: f}
-	v.checkHeader()
-	v.checkAccounts()
-	v.checkClusters()
-	v.checkPolicies()
-	v.checkRoles()
-	v.checkBindings()
+	v.run()
 	if f.Source != nil {
 		v.addDeferred(f.Source.deferred)
 	}
@@ -44,6 +39,17 @@ type validator struct {
 	// policies maps account name + lower-case policy name to its index:
 	// IAM names are unique per account regardless of case.
 	policies map[accountKey]int
+}
+
+// run applies every check and returns what they found, unsorted.
+func (v *validator) run() Diagnostics {
+	v.checkHeader()
+	v.checkAccounts()
+	v.checkClusters()
+	v.checkPolicies()
+	v.checkRoles()
+	v.checkBindings()
+	return v.diags
 }
 
 type accountKey struct{ account, name string }
@@ -92,17 +98,19 @@ func (v *validator) checkAccounts() {
 	}
 	for i, a := range v.f.Accounts {
 		p := at("accounts", i)
+		// A malformed name is still indexed, so that entries referring
+		// to it are not reported as dangling too.
+		j, dup := v.accounts[a.Name]
 		switch {
 		case a.Name == "":
 			v.add(p.with("name"), "account name is required: other entries refer to the account by it")
 		case !accountNameRE.MatchString(a.Name):
 			v.add(p.with("name"), "account name %q must be 1-63 characters of letters, digits, _ . -, starting with a letter or digit: rename it", a.Name)
-		default:
-			if j, dup := v.accounts[a.Name]; dup {
-				v.add(p.with("name"), "account name %q is already used by accounts[%d]: give each account its own name", a.Name, j)
-			} else {
-				v.accounts[a.Name] = i
-			}
+		case dup:
+			v.add(p.with("name"), "account name %q is already used by accounts[%d]: give each account its own name", a.Name, j)
+		}
+		if !dup && a.Name != "" {
+			v.accounts[a.Name] = i
 		}
 		switch {
 		case a.ID == "":
@@ -158,17 +166,17 @@ func (v *validator) checkClusters() {
 	}
 	for i, c := range v.f.Clusters {
 		p := at("clusters", i)
+		j, dup := v.clusters[c.Name]
 		switch {
 		case c.Name == "":
 			v.add(p.with("name"), "cluster name is required: the EKS cluster's name")
 		case !clusterNameRE.MatchString(c.Name):
 			v.add(p.with("name"), "cluster name %q is not an EKS cluster name (1-100 characters of letters, digits, _ -, starting with a letter or digit): use the name eks:DescribeCluster knows", c.Name)
-		default:
-			if j, dup := v.clusters[c.Name]; dup {
-				v.add(p.with("name"), "cluster %q is already declared as clusters[%d]: declare each cluster once", c.Name, j)
-			} else {
-				v.clusters[c.Name] = i
-			}
+		case dup:
+			v.add(p.with("name"), "cluster %q is already declared as clusters[%d]: declare each cluster once", c.Name, j)
+		}
+		if !dup && c.Name != "" {
+			v.clusters[c.Name] = i
 		}
 		v.checkAccountRef(p.with("account"), c.Account, "cluster")
 		switch {
@@ -206,8 +214,6 @@ func (v *validator) checkAccountRef(p path, name, what string) {
 	switch {
 	case name == "":
 		v.add(p, "account is required: the name of the account (under accounts) this %s is in", what)
-	case !accountNameRE.MatchString(name):
-		v.add(p, "account %q is not an account name: use the name of an entry under accounts", name)
 	default:
 		if _, ok := v.accounts[name]; !ok {
 			v.add(p, "no account named %q: declare it under accounts, or use one of %s", name, quoteList(slices.Sorted(maps.Keys(v.accounts))))
