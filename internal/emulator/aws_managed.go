@@ -8,9 +8,9 @@ import (
 // awsManaged is a small catalogue of real AWS-managed policies, keyed by ARN,
 // so that attachments to them behave as in AWS while unknown
 // arn:aws:iam::aws:policy/… ARNs are NoSuchEntity. Documents of the small
-// policies are the published ones; the very large ones (ReadOnlyAccess,
-// AmazonEBSCSIDriverPolicy) are shortened, which only matters to a caller
-// that reads their documents.
+// policies follow the published ones; the very large ones (ReadOnlyAccess,
+// AmazonEBSCSIDriverPolicy) are shortened, and policy ids, versions and dates
+// are illustrative. That only matters to a caller that reads them.
 var awsManaged = map[string]*policy{}
 
 func init() {
