@@ -226,7 +226,11 @@ func TestFakeDiffers(t *testing.T) {
 // and reports how long starting and stopping take.
 func TestStart(t *testing.T) {
 	var stopBegan time.Time
-	t.Cleanup(func() { t.Logf("stopped in %v", time.Since(stopBegan).Round(time.Millisecond)) })
+	t.Cleanup(func() {
+		if !stopBegan.IsZero() {
+			t.Logf("stopped in %v", time.Since(stopBegan).Round(time.Millisecond))
+		}
+	})
 	began := time.Now()
 	env := testenv.Start(t)
 	t.Cleanup(func() { stopBegan = time.Now() }) // runs before Start's own cleanup
