@@ -24,9 +24,9 @@ type Account struct {
 	Roles map[string]resource.Role `json:"roles"`
 	// Policies are the account's customer-managed policies, by lower-cased
 	// name (unique per account whatever the path).
-	Policies  map[string]Policy             `json:"policies"`
+	Policies  map[string]Policy            `json:"policies"`
 	Providers map[string]resource.Provider `json:"providers"` // by ARN
-	Quotas    Quotas                        `json:"quotas"`
+	Quotas    Quotas                       `json:"quotas"`
 }
 
 // Role returns the live role of that name, if any.

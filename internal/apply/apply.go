@@ -1,0 +1,251 @@
+// Package apply carries out a plan: every write irsa-sync makes goes through
+// here, in dependency order, with one result per change.
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/irsa-sync/irsa-sync/internal/awsapi"
+	"github.com/irsa-sync/irsa-sync/internal/plan"
+	"github.com/irsa-sync/irsa-sync/internal/resource"
+)
+
+// Clients are the writers for each account (by account id) and cluster (by
+// name) a plan touches.
+type Clients struct {
+	IAM  map[string]awsapi.IAM
+	Kube map[string]kubernetes.Interface
+}
+
+// Options tune how a plan is applied.
+type Options struct {
+	// Parallelism bounds the writes in flight at once; 0 means 10.
+	Parallelism int
+	// WritesPerSecond bounds IAM writes per account, so a large apply stays
+	// under IAM's throttling instead of leaning on retries; 0 means 10.
+	WritesPerSecond float64
+	// CallTimeout bounds each write once started, even after ctx is
+	// cancelled, so an interrupted run finishes what is in flight; 0 means
+	// one minute.
+	CallTimeout time.Duration
+	// OnResult, when set, is called as each change finishes (serialised).
+	OnResult func(Result)
+}
+
+// Status is the outcome of one change.
+type Status string
+
+// Outcomes of a change.
+const (
+	Applied Status = "applied"
+	Failed  Status = "failed"
+	// Skipped changes were not started: an earlier step failed or the run
+	// was interrupted. A rerun applies them.
+	Skipped Status = "skipped"
+)
+
+// Result is what happened to one change.
+type Result struct {
+	Address  string        `json:"address"`
+	Action   plan.Action   `json:"action"`
+	Kind     resource.Kind `json:"kind"`
+	Status   Status        `json:"status"`
+	Error    string        `json:"error,omitempty"`
+	Writes   int           `json:"writes"`
+	Duration time.Duration `json:"durationNs"`
+	Notes    []string      `json:"notes,omitempty"`
+}
+
+// Report is the outcome of a whole apply.
+type Report struct {
+	Results []Result `json:"results"`
+}
+
+// Count returns how many changes ended with the status.
+func (r *Report) Count(s Status) int {
+	n := 0
+	for _, res := range r.Results {
+		if res.Status == s {
+			n++
+		}
+	}
+	return n
+}
+
+// ErrBlocked is returned, before any write, for a plan with conflicts or errors.
+var ErrBlocked = errors.New("the plan has conflicts or errors: nothing was applied")
+
+// Run applies the plan's changes. Changes run in phases of one kind and
+// action (providers, policies, roles, service accounts; deletes in reverse),
+// concurrently within a phase. When a change fails, later phases are
+// skipped, since they may depend on it; a rerun converges. Cancelling ctx
+// starts no new write; writes in flight finish or time out. The report holds
+// one result per change, in plan order.
+func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Report, error) {
+	if p.Blocked() {
+		return &Report{}, ErrBlocked
+	}
+	r := newRunner(clients, opts)
+	report := &Report{Results: make([]Result, len(p.Changes))}
+	stop := false
+	for _, phase := range phases(p.Changes) {
+		if stop || ctx.Err() != nil {
+			for _, i := range phase {
+				report.Results[i] = skipped(p.Changes[i])
+			}
+			continue
+		}
+		r.runPhase(ctx, p.Changes, phase, report.Results)
+		for _, i := range phase {
+			if report.Results[i].Status != Applied {
+				stop = true
+			}
+		}
+	}
+	failed := report.Count(Failed)
+	switch {
+	case ctx.Err() != nil:
+		return report, fmt.Errorf("interrupted: %d of %d changes applied, %d failed, %d not started", report.Count(Applied), len(p.Changes), failed, report.Count(Skipped))
+	case failed > 0:
+		return report, fmt.Errorf("%d of %d changes failed, %d not started; %d applied: fix the cause and run apply again", failed, len(p.Changes), report.Count(Skipped), report.Count(Applied))
+	}
+	return report, nil
+}
+
+// phases groups change indexes by kind and action, in plan order (the plan
+// sorts changes into dependency order).
+func phases(cs []plan.Change) [][]int {
+	var out [][]int
+	for i, c := range cs {
+		if i == 0 || c.Kind != cs[i-1].Kind || (c.Action == plan.Delete) != (cs[i-1].Action == plan.Delete) {
+			out = append(out, nil)
+		}
+		out[len(out)-1] = append(out[len(out)-1], i)
+	}
+	return out
+}
+
+func skipped(c plan.Change) Result {
+	return Result{Address: c.Address, Action: c.Action, Kind: c.Kind, Status: Skipped}
+}
+
+type runner struct {
+	clients  Clients
+	opts     Options
+	mu       sync.Mutex
+	limiters map[string]*rate.Limiter
+	report   sync.Mutex // serialises OnResult
+}
+
+func newRunner(clients Clients, opts Options) *runner {
+	if opts.Parallelism <= 0 {
+		opts.Parallelism = 10
+	}
+	if opts.WritesPerSecond <= 0 {
+		opts.WritesPerSecond = 10
+	}
+	if opts.CallTimeout <= 0 {
+		opts.CallTimeout = time.Minute
+	}
+	return &runner{clients: clients, opts: opts, limiters: map[string]*rate.Limiter{}}
+}
+
+func (r *runner) runPhase(ctx context.Context, cs []plan.Change, idx []int, results []Result) {
+	sem := make(chan struct{}, r.opts.Parallelism)
+	var wg sync.WaitGroup
+	for _, i := range idx {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			results[i] = skipped(cs[i])
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			results[i] = r.runChange(ctx, cs[i])
+			if r.opts.OnResult != nil {
+				r.report.Lock()
+				r.opts.OnResult(results[i])
+				r.report.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func (r *runner) runChange(ctx context.Context, c plan.Change) Result {
+	start := time.Now()
+	w := &writer{runner: r, stop: ctx, change: c}
+	var err error
+	switch c.Kind {
+	case resource.KindProvider:
+		err = w.provider()
+	case resource.KindPolicy:
+		err = w.policy()
+	case resource.KindRole:
+		err = w.role()
+	case resource.KindServiceAccount:
+		err = w.serviceAccount()
+	default:
+		err = fmt.Errorf("unknown kind %q", c.Kind)
+	}
+	res := Result{Address: c.Address, Action: c.Action, Kind: c.Kind, Status: Applied, Writes: w.writes, Duration: time.Since(start), Notes: c.Notes}
+	if err != nil {
+		res.Status, res.Error = Failed, err.Error()
+		if w.writes == 0 && ctx.Err() != nil {
+			res.Status, res.Error = Skipped, ""
+		}
+	}
+	return res
+}
+
+func (r *runner) limiter(account string) *rate.Limiter {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	l := r.limiters[account]
+	if l == nil {
+		l = rate.NewLimiter(rate.Limit(r.opts.WritesPerSecond), 1)
+		r.limiters[account] = l
+	}
+	return l
+}
+
+// writer makes the writes of one change, counting them.
+type writer struct {
+	*runner
+	stop   context.Context
+	change plan.Change
+	writes int
+}
+
+// call runs one write: it starts only while the run is not cancelled, waits
+// for the account's rate limit, and then finishes on its own deadline even
+// if the run is cancelled meanwhile, so no write is cut off halfway.
+func (w *writer) call(account string, what string, fn func(ctx context.Context) error) error {
+	if err := w.stop.Err(); err != nil {
+		return err
+	}
+	if account != "" {
+		if err := w.limiter(account).Wait(w.stop); err != nil {
+			return err
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(w.stop), w.opts.CallTimeout)
+	defer cancel()
+	w.writes++
+	if err := fn(ctx); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}

@@ -1,0 +1,56 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
+
+	"github.com/irsa-sync/irsa-sync/internal/plan"
+	"github.com/irsa-sync/irsa-sync/internal/resource"
+)
+
+// FieldManager is the server-side apply field manager irsa-sync writes
+// under: it owns exactly the annotations irsa-sync sets, so labels and
+// annotations of Helm or anyone else are never touched, and dropping an
+// annotation from what irsa-sync applies removes it.
+const FieldManager = "irsa-sync"
+
+func (w *writer) serviceAccount() error {
+	c := w.change
+	obj := c.After
+	if c.Action == plan.Delete {
+		obj = c.Before
+	}
+	sa := obj.(*resource.ServiceAccount)
+	client := w.clients.Kube[sa.Cluster]
+	if client == nil {
+		return fmt.Errorf("no Kubernetes client for cluster %q", sa.Cluster)
+	}
+	api := client.CoreV1().ServiceAccounts(sa.Namespace)
+	if c.Action == plan.Delete {
+		return w.call("", fmt.Sprintf("delete service account %s/%s in cluster %q", sa.Namespace, sa.Name, sa.Cluster), func(ctx context.Context) error {
+			err := api.Delete(ctx, sa.Name, metav1.DeleteOptions{})
+			if apierrors.IsNotFound(err) {
+				return nil
+			}
+			return err
+		})
+	}
+	what := "annotate"
+	if c.Action == plan.Create {
+		what = "create"
+	}
+	return w.call("", fmt.Sprintf("%s service account %s/%s in cluster %q", what, sa.Namespace, sa.Name, sa.Cluster), func(ctx context.Context) error {
+		cfg := corev1ac.ServiceAccount(sa.Name, sa.Namespace)
+		if len(sa.Annotations) > 0 {
+			cfg = cfg.WithAnnotations(sa.Annotations)
+		}
+		// Force only where the file adopts the object: it takes the
+		// annotations over from whichever manager set them.
+		_, err := api.Apply(ctx, cfg, metav1.ApplyOptions{FieldManager: FieldManager, Force: c.Adopt})
+		return err
+	})
+}

@@ -1,0 +1,119 @@
+package connect
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/irsa-sync/irsa-sync/internal/config"
+)
+
+// DefaultRegion signs IAM and STS calls when the environment names no
+// region: IAM is a global service.
+const DefaultRegion = "us-east-1"
+
+// Real connects to real AWS accounts and clusters with the SDK's default
+// chain (environment, shared profiles, web identity, as irsa-sync running
+// under IRSA itself has) and its settings, AWS_ENDPOINT_URL and the
+// per-service AWS_ENDPOINT_URL_IAM / _STS / _EKS among them.
+type Real struct {
+	// Kubeconfig is an explicit kubeconfig path; empty means the standard
+	// loading rules (KUBECONFIG, then ~/.kube/config).
+	Kubeconfig string
+	// RetryMaxAttempts bounds the SDK's adaptive retryer; 0 means 10.
+	RetryMaxAttempts int
+
+	once    sync.Once
+	base    aws.Config
+	baseErr error
+}
+
+func (r *Real) options(extra ...func(*awsconfig.LoadOptions) error) []func(*awsconfig.LoadOptions) error {
+	attempts := r.RetryMaxAttempts
+	if attempts == 0 {
+		attempts = 10
+	}
+	// Adaptive mode rate-limits the client itself after throttling, which
+	// is what a low-rate control-plane API such as IAM needs.
+	return append([]func(*awsconfig.LoadOptions) error{
+		awsconfig.WithRetryMode(aws.RetryModeAdaptive),
+		awsconfig.WithRetryMaxAttempts(attempts),
+		awsconfig.WithDefaultRegion(DefaultRegion),
+	}, extra...)
+}
+
+// AWS returns the configuration for account a: its profile, the default
+// chain, and on top of either its assumeRoleArn.
+func (r *Real) AWS(ctx context.Context, a config.Account) (aws.Config, error) {
+	var cfg aws.Config
+	if a.Profile != "" {
+		var err error
+		cfg, err = awsconfig.LoadDefaultConfig(ctx, r.options(awsconfig.WithSharedConfigProfile(a.Profile))...)
+		if err != nil {
+			return aws.Config{}, fmt.Errorf("load AWS profile %q: %w", a.Profile, err)
+		}
+	} else {
+		r.once.Do(func() { r.base, r.baseErr = awsconfig.LoadDefaultConfig(ctx, r.options()...) })
+		if r.baseErr != nil {
+			return aws.Config{}, fmt.Errorf("load AWS configuration: %w", r.baseErr)
+		}
+		cfg = r.base.Copy()
+	}
+	return AssumeRole(cfg, a), nil
+}
+
+// AssumeRole returns cfg with credentials from assuming the account's
+// assumeRoleArn, if it has one, cached and refreshed by the SDK.
+func AssumeRole(cfg aws.Config, a config.Account) aws.Config {
+	if a.AssumeRoleArn == "" {
+		return cfg
+	}
+	out := cfg.Copy()
+	out.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), a.AssumeRoleArn, func(o *stscreds.AssumeRoleOptions) {
+		o.RoleSessionName = "irsa-sync"
+		if a.ExternalID != "" {
+			o.ExternalID = aws.String(a.ExternalID)
+		}
+	}))
+	return out
+}
+
+// Kube returns a client for the cluster from its kubeconfig context (the
+// cluster's name when kubeContext is unset), or the pod's own service account
+// for inCluster.
+func (r *Real) Kube(_ context.Context, c config.Cluster, _ aws.Config) (kubernetes.Interface, error) {
+	var (
+		rc  *rest.Config
+		err error
+	)
+	switch {
+	case c.InCluster:
+		rc, err = rest.InClusterConfig()
+	case c.Auth == "eks":
+		return nil, fmt.Errorf("auth: eks is not available in this version: use kubeContext, or inCluster when irsa-sync runs in this cluster")
+	default:
+		kctx := c.KubeContext
+		if kctx == "" {
+			kctx = c.Name
+		}
+		rules := clientcmd.NewDefaultClientConfigLoadingRules()
+		rules.ExplicitPath = r.Kubeconfig
+		rc, err = clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: kctx}).ClientConfig()
+		if err != nil {
+			err = fmt.Errorf("kubeconfig context %q: %w", kctx, err)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	rc.UserAgent = "irsa-sync"
+	return kubernetes.NewForConfig(rc)
+}

@@ -1,0 +1,258 @@
+package live
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/irsa-sync/irsa-sync/internal/awsapi"
+	"github.com/irsa-sync/irsa-sync/internal/policy"
+	"github.com/irsa-sync/irsa-sync/internal/resource"
+)
+
+// AccountOptions say which per-object reads an account needs beyond the bulk
+// ones. IAM's bulk read omits policy tags, so they are read one call per
+// policy, and only for the policies that matter.
+type AccountOptions struct {
+	// PolicyTags reports whether to read the tags of a customer-managed
+	// policy (by lower-cased name): the ones the file declares, or all of
+	// them when pruning.
+	PolicyTags func(name string) bool
+}
+
+// CheckIdentity asks STS whose credentials these are and refuses an account
+// whose credentials answer with another id: writing to the wrong account is
+// the one mistake a reconciler must never make.
+func CheckIdentity(ctx context.Context, client awsapi.STS, name, id string) error {
+	out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return fmt.Errorf("account %q: check credentials with sts:GetCallerIdentity: %w", name, err)
+	}
+	if got := aws.ToString(out.Account); got != id {
+		return fmt.Errorf("account %q: the credentials for it belong to account %s (%s), not %s: set assumeRoleArn or profile for this account, or correct its id", name, got, aws.ToString(out.Arn), id)
+	}
+	return nil
+}
+
+// ReadAccount reads an account's roles, customer-managed policies, OIDC
+// providers and quotas: GetAccountAuthorizationDetails and ListRoles pages,
+// the provider list, and GetAccountSummary, whatever the number of roles.
+func ReadAccount(ctx context.Context, client awsapi.IAM, id string, opts AccountOptions) (*Account, error) {
+	acct := &Account{ID: id, Roles: map[string]resource.Role{}, Policies: map[string]Policy{}, Providers: map[string]resource.Provider{}}
+	var (
+		details  []*iam.GetAccountAuthorizationDetailsOutput
+		listed   []iamtypes.Role
+		provARNs []string
+	)
+	err := all(ctx,
+		func(ctx context.Context) (err error) { details, err = readDetails(ctx, client); return },
+		func(ctx context.Context) (err error) { listed, err = listRoles(ctx, client); return },
+		func(ctx context.Context) (err error) { acct.Quotas, err = readQuotas(ctx, client); return },
+		func(ctx context.Context) error {
+			out, err := client.ListOpenIDConnectProviders(ctx, &iam.ListOpenIDConnectProvidersInput{})
+			if err != nil {
+				return fmt.Errorf("list OIDC providers: %w", err)
+			}
+			for _, p := range out.OpenIDConnectProviderList {
+				provARNs = append(provARNs, aws.ToString(p.Arn))
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	for _, page := range details {
+		for _, rd := range page.RoleDetailList {
+			r, err := roleFromDetail(id, rd)
+			if err != nil {
+				return nil, err
+			}
+			acct.Roles[strings.ToLower(r.Name)] = r
+		}
+		for _, pd := range page.Policies {
+			p, err := policyFromDetail(id, pd)
+			if err != nil {
+				return nil, err
+			}
+			acct.Policies[strings.ToLower(p.Name)] = p
+		}
+	}
+	// Description and maximum session duration are only in ListRoles.
+	for _, lr := range listed {
+		key := strings.ToLower(aws.ToString(lr.RoleName))
+		if r, ok := acct.Roles[key]; ok {
+			r.Description = aws.ToString(lr.Description)
+			r.MaxSessionDuration = aws.ToInt32(lr.MaxSessionDuration)
+			acct.Roles[key] = r
+		}
+	}
+	if err := readProviders(ctx, client, id, provARNs, acct); err != nil {
+		return nil, err
+	}
+	if err := readPolicyTags(ctx, client, acct, opts.PolicyTags); err != nil {
+		return nil, err
+	}
+	return acct, nil
+}
+
+func readDetails(ctx context.Context, client awsapi.IAM) ([]*iam.GetAccountAuthorizationDetailsOutput, error) {
+	var pages []*iam.GetAccountAuthorizationDetailsOutput
+	p := iam.NewGetAccountAuthorizationDetailsPaginator(client, &iam.GetAccountAuthorizationDetailsInput{
+		Filter: []iamtypes.EntityType{iamtypes.EntityTypeRole, iamtypes.EntityTypeLocalManagedPolicy},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("read roles and policies (GetAccountAuthorizationDetails): %w", err)
+		}
+		pages = append(pages, page)
+	}
+	return pages, nil
+}
+
+func listRoles(ctx context.Context, client awsapi.IAM) ([]iamtypes.Role, error) {
+	var roles []iamtypes.Role
+	p := iam.NewListRolesPaginator(client, &iam.ListRolesInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list roles: %w", err)
+		}
+		roles = append(roles, page.Roles...)
+	}
+	return roles, nil
+}
+
+func readQuotas(ctx context.Context, client awsapi.IAM) (Quotas, error) {
+	out, err := client.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})
+	if err != nil {
+		return Quotas{}, fmt.Errorf("read quotas (GetAccountSummary): %w", err)
+	}
+	q := DefaultQuotas
+	set := func(dst *int, key string) {
+		if v, ok := out.SummaryMap[key]; ok && v > 0 {
+			*dst = int(v)
+		}
+	}
+	set(&q.AssumeRolePolicySize, "AssumeRolePolicySizeQuota")
+	set(&q.AttachedPoliciesPerRole, "AttachedPoliciesPerRoleQuota")
+	set(&q.PolicySize, "PolicySizeQuota")
+	set(&q.VersionsPerPolicy, "VersionsPerPolicyQuota")
+	return q, nil
+}
+
+func roleFromDetail(account string, rd iamtypes.RoleDetail) (resource.Role, error) {
+	name := aws.ToString(rd.RoleName)
+	r := resource.Role{AccountID: account, Name: name, Path: aws.ToString(rd.Path), ARN: aws.ToString(rd.Arn), Tags: tagMap(rd.Tags)}
+	var err error
+	if r.Trust, err = policy.Parse([]byte(aws.ToString(rd.AssumeRolePolicyDocument))); err != nil {
+		return r, fmt.Errorf("role %q: trust policy: %w", name, err)
+	}
+	if rd.PermissionsBoundary != nil {
+		r.PermissionsBoundary = aws.ToString(rd.PermissionsBoundary.PermissionsBoundaryArn)
+	}
+	for _, ap := range rd.AttachedManagedPolicies {
+		r.ManagedPolicies = append(r.ManagedPolicies, aws.ToString(ap.PolicyArn))
+	}
+	sort.Strings(r.ManagedPolicies)
+	for _, ip := range rd.RolePolicyList {
+		doc, err := policy.Parse([]byte(aws.ToString(ip.PolicyDocument)))
+		if err != nil {
+			return r, fmt.Errorf("role %q: inline policy %q: %w", name, aws.ToString(ip.PolicyName), err)
+		}
+		if r.InlinePolicies == nil {
+			r.InlinePolicies = map[string]policy.Document{}
+		}
+		r.InlinePolicies[aws.ToString(ip.PolicyName)] = doc
+	}
+	return r, nil
+}
+
+func policyFromDetail(account string, pd iamtypes.ManagedPolicyDetail) (Policy, error) {
+	p := Policy{
+		Policy: resource.Policy{AccountID: account, Name: aws.ToString(pd.PolicyName), Path: aws.ToString(pd.Path),
+			ARN: aws.ToString(pd.Arn), Description: aws.ToString(pd.Description)},
+		DefaultVersion:  aws.ToString(pd.DefaultVersionId),
+		AttachmentCount: int(aws.ToInt32(pd.AttachmentCount)),
+	}
+	for _, v := range pd.PolicyVersionList {
+		pv := PolicyVersion{ID: aws.ToString(v.VersionId), Default: v.IsDefaultVersion, Created: aws.ToTime(v.CreateDate)}
+		p.Versions = append(p.Versions, pv)
+		if pv.Default {
+			doc, err := policy.Parse([]byte(aws.ToString(v.Document)))
+			if err != nil {
+				return p, fmt.Errorf("policy %q version %s: %w", p.Name, pv.ID, err)
+			}
+			p.Document = doc
+		}
+	}
+	sort.Slice(p.Versions, func(i, j int) bool { return p.Versions[i].ID < p.Versions[j].ID })
+	return p, nil
+}
+
+// readProviders reads each OIDC provider's client ids and tags. Accounts hold
+// one provider per cluster issuer, a handful, so this stays small.
+func readProviders(ctx context.Context, client awsapi.IAM, account string, arns []string, acct *Account) error {
+	var mu sync.Mutex
+	fns := make([]func(context.Context) error, 0, len(arns))
+	for _, arn := range arns {
+		fns = append(fns, func(ctx context.Context) error {
+			out, err := client.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(arn)})
+			if err != nil {
+				return fmt.Errorf("read OIDC provider %s: %w", arn, err)
+			}
+			ids := append([]string(nil), out.ClientIDList...)
+			sort.Strings(ids)
+			mu.Lock()
+			defer mu.Unlock()
+			acct.Providers[arn] = resource.Provider{AccountID: account, ARN: arn, URL: resource.IssuerHost(aws.ToString(out.Url)), ClientIDs: ids, Tags: tagMap(out.Tags)}
+			return nil
+		})
+	}
+	return all(ctx, fns...)
+}
+
+func readPolicyTags(ctx context.Context, client awsapi.IAM, acct *Account, want func(string) bool) error {
+	var mu sync.Mutex
+	var fns []func(context.Context) error
+	for key, p := range acct.Policies {
+		if want == nil || !want(key) {
+			continue
+		}
+		fns = append(fns, func(ctx context.Context) error {
+			var tags []iamtypes.Tag
+			pg := iam.NewListPolicyTagsPaginator(client, &iam.ListPolicyTagsInput{PolicyArn: aws.String(p.ARN)})
+			for pg.HasMorePages() {
+				page, err := pg.NextPage(ctx)
+				if err != nil {
+					return fmt.Errorf("read tags of policy %s: %w", p.ARN, err)
+				}
+				tags = append(tags, page.Tags...)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			p.Tags, p.TagsKnown = tagMap(tags), true
+			acct.Policies[key] = p
+			return nil
+		})
+	}
+	return all(ctx, fns...)
+}
+
+func tagMap(tags []iamtypes.Tag) map[string]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return m
+}

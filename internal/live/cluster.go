@@ -1,0 +1,74 @@
+package live
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/irsa-sync/irsa-sync/internal/awsapi"
+	"github.com/irsa-sync/irsa-sync/internal/resource"
+)
+
+// listPageSize is the page size of Kubernetes lists: large enough that most
+// clusters answer in one page, small enough to bound one response.
+const listPageSize = 500
+
+// Issuer returns a cluster's OIDC issuer URL from eks:DescribeCluster.
+func Issuer(ctx context.Context, client awsapi.EKS, cluster string) (string, error) {
+	out, err := client.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(cluster)})
+	if err != nil {
+		return "", fmt.Errorf("cluster %q: read its OIDC issuer (eks:DescribeCluster): %w", cluster, err)
+	}
+	if out.Cluster == nil || out.Cluster.Identity == nil || out.Cluster.Identity.Oidc == nil || aws.ToString(out.Cluster.Identity.Oidc.Issuer) == "" {
+		return "", fmt.Errorf("cluster %q has no OIDC issuer: is it an EKS cluster with IRSA available?", cluster)
+	}
+	return aws.ToString(out.Cluster.Identity.Oidc.Issuer), nil
+}
+
+// ReadCluster reads a cluster's namespaces and ServiceAccounts: one paged
+// list of each, whatever the number of bindings, never a GET per object.
+func ReadCluster(ctx context.Context, client kubernetes.Interface, name, issuer string) (*Cluster, error) {
+	cl := &Cluster{Name: name, Issuer: issuer, Namespaces: map[string]bool{}, ServiceAccounts: map[string]ServiceAccount{}}
+	opts := metav1.ListOptions{Limit: listPageSize}
+	for {
+		nss, err := client.CoreV1().Namespaces().List(ctx, opts)
+		if err != nil {
+			return nil, fmt.Errorf("cluster %q: list namespaces: %w", name, err)
+		}
+		for _, ns := range nss.Items {
+			cl.Namespaces[ns.Name] = true
+		}
+		if opts.Continue = nss.Continue; opts.Continue == "" {
+			break
+		}
+	}
+	opts = metav1.ListOptions{Limit: listPageSize}
+	for {
+		sas, err := client.CoreV1().ServiceAccounts(metav1.NamespaceAll).List(ctx, opts)
+		if err != nil {
+			return nil, fmt.Errorf("cluster %q: list service accounts: %w", name, err)
+		}
+		for _, sa := range sas.Items {
+			managers := map[string]bool{}
+			for _, mf := range sa.ManagedFields {
+				managers[mf.Manager] = true
+			}
+			ms := resource.SortedKeys(managers)
+			sort.Strings(ms)
+			obj := ServiceAccount{
+				ServiceAccount: resource.ServiceAccount{Cluster: name, Namespace: sa.Namespace, Name: sa.Name, Annotations: sa.Annotations},
+				Managers:       ms,
+			}
+			cl.ServiceAccounts[obj.Key()] = obj
+		}
+		if opts.Continue = sas.Continue; opts.Continue == "" {
+			break
+		}
+	}
+	return cl, nil
+}

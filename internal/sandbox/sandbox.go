@@ -1,0 +1,177 @@
+// Package sandbox runs irsa-sync with no AWS account and no cluster: the real
+// SDK clients talk to the in-process emulator on loopback, and each cluster is
+// an in-memory Kubernetes API (client-go's fake clientset, which implements
+// server-side apply with field managers). State is kept in a directory, so an
+// apply followed by a plan shows no changes.
+package sandbox
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/irsa-sync/irsa-sync/internal/config"
+	"github.com/irsa-sync/irsa-sync/internal/connect"
+	"github.com/irsa-sync/irsa-sync/internal/emulator"
+	"github.com/irsa-sync/irsa-sync/internal/resource"
+)
+
+// Options tune a sandbox.
+type Options struct {
+	Emulator emulator.Options
+	// KeepNamespaces leaves each cluster's namespaces as they are stored.
+	// By default the namespaces the file's bindings name are created, as
+	// they would exist in a real cluster, so the quick start just works.
+	KeepNamespaces bool
+}
+
+// Sandbox is a running emulator and in-memory clusters for one file.
+type Sandbox struct {
+	Emulator *emulator.Emulator
+	URL      string
+
+	dir      string
+	file     *config.File
+	clusters map[string]*fake.Clientset
+	creds    map[string]emulator.Credentials // by account id
+	base     emulator.Credentials            // the default chain's identity
+}
+
+var _ connect.Connector = (*Sandbox)(nil)
+
+// Open starts a sandbox for f with state from dir ("" keeps everything in
+// memory), seeding the accounts, clusters and assume-role targets f names.
+func Open(dir string, f *config.File, opts Options) (*Sandbox, error) {
+	s := &Sandbox{Emulator: emulator.New(opts.Emulator), dir: dir, file: f, clusters: map[string]*fake.Clientset{}, creds: map[string]emulator.Credentials{}}
+	if dir != "" {
+		if err := os.MkdirAll(filepath.Join(dir, "clusters"), 0o755); err != nil {
+			return nil, fmt.Errorf("sandbox: %w", err)
+		}
+		if b, err := os.ReadFile(filepath.Join(dir, "aws.json")); err == nil {
+			if err := s.Emulator.UnmarshalState(b); err != nil {
+				return nil, fmt.Errorf("sandbox: read %s: %w", filepath.Join(dir, "aws.json"), err)
+			}
+		} else if !os.IsNotExist(err) {
+			return nil, fmt.Errorf("sandbox: %w", err)
+		}
+	}
+	if err := s.seed(opts); err != nil {
+		return nil, err
+	}
+	url, err := s.Emulator.Start()
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: start the AWS emulator: %w", err)
+	}
+	s.URL = url
+	return s, nil
+}
+
+func (s *Sandbox) seed(opts Options) error {
+	accountByName := map[string]config.Account{}
+	for _, a := range s.file.Accounts {
+		accountByName[a.Name] = a
+		s.creds[a.ID] = s.Emulator.EnsureAccount(a.ID)
+	}
+	// The default chain belongs to the first account reached without a
+	// role or profile, as on a workstation logged in to it.
+	baseID := ""
+	for _, a := range s.file.Accounts {
+		if a.AssumeRoleArn == "" && a.Profile == "" {
+			baseID = a.ID
+			break
+		}
+	}
+	if baseID == "" && len(s.file.Accounts) > 0 {
+		baseID = s.file.Accounts[0].ID
+	}
+	s.base = s.creds[baseID]
+	for _, a := range s.file.Accounts {
+		if a.AssumeRoleArn == "" {
+			continue
+		}
+		target := resource.AccountOfARN(a.AssumeRoleArn)
+		name := a.AssumeRoleArn[strings.LastIndex(a.AssumeRoleArn, "/")+1:]
+		s.Emulator.EnsureAccount(target)
+		trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":"sts:AssumeRole"}]}`, baseID)
+		if err := s.Emulator.EnsureRole(target, name, trust); err != nil {
+			return fmt.Errorf("sandbox: seed role %s: %w", a.AssumeRoleArn, err)
+		}
+	}
+	for _, c := range s.file.Clusters {
+		id := accountByName[c.Account].ID
+		issuer := c.OIDCIssuer
+		if issuer == "" {
+			issuer = Issuer(id, c.Region, c.Name)
+		}
+		s.Emulator.EnsureCluster(id, c.Region, c.Name, issuer)
+		kube, err := s.loadCluster(c.Name)
+		if err != nil {
+			return err
+		}
+		if !opts.KeepNamespaces {
+			if err := ensureNamespaces(kube, boundNamespaces(s.file, c.Name)); err != nil {
+				return fmt.Errorf("sandbox: cluster %q: %w", c.Name, err)
+			}
+		}
+		s.clusters[c.Name] = kube
+	}
+	return nil
+}
+
+// Issuer is the deterministic OIDC issuer the sandbox gives a cluster, in
+// the shape EKS uses.
+func Issuer(accountID, region, name string) string {
+	sum := sha256.Sum256([]byte(accountID + "/" + region + "/" + name))
+	return "https://oidc.eks." + region + ".amazonaws.com/id/" + strings.ToUpper(hex.EncodeToString(sum[:16]))
+}
+
+// AWS returns SDK configuration that reaches account a in the emulator: the
+// default identity, or the account itself for a profile, then assumeRoleArn
+// through the emulator's real sts:AssumeRole.
+func (s *Sandbox) AWS(_ context.Context, a config.Account) (aws.Config, error) {
+	c := s.base
+	if a.Profile != "" {
+		// A profile stands for credentials of its own account.
+		c = s.creds[a.ID]
+	}
+	cfg := aws.Config{
+		Region:       connect.DefaultRegion,
+		Credentials:  credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, c.SessionToken),
+		BaseEndpoint: aws.String(s.URL),
+		Retryer:      func() aws.Retryer { return retry.NewAdaptiveMode() },
+	}
+	return connect.AssumeRole(cfg, a), nil
+}
+
+// Kube returns the in-memory cluster.
+func (s *Sandbox) Kube(_ context.Context, c config.Cluster, _ aws.Config) (kubernetes.Interface, error) {
+	kube, ok := s.clusters[c.Name]
+	if !ok {
+		return nil, fmt.Errorf("sandbox has no cluster %q", c.Name)
+	}
+	return kube, nil
+}
+
+// Cluster returns the in-memory cluster of that name, for tests to inspect
+// and to count its calls (fake.Clientset.Actions).
+func (s *Sandbox) Cluster(name string) *fake.Clientset { return s.clusters[name] }
+
+// Close saves the state (when the sandbox has a directory) and stops the
+// emulator.
+func (s *Sandbox) Close() error {
+	err := s.Save()
+	if cerr := s.Emulator.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
