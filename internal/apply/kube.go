@@ -12,12 +12,6 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/resource"
 )
 
-// FieldManager is the server-side apply field manager irsa-sync writes
-// under: it owns exactly the annotations irsa-sync sets, so labels and
-// annotations of Helm or anyone else are never touched, and dropping an
-// annotation from what irsa-sync applies removes it.
-const FieldManager = "irsa-sync"
-
 func (w *writer) serviceAccount() error {
 	c := w.change
 	obj := c.After
@@ -50,7 +44,7 @@ func (w *writer) serviceAccount() error {
 		}
 		// Force only where the file adopts the object: it takes the
 		// annotations over from whichever manager set them.
-		_, err := api.Apply(ctx, cfg, metav1.ApplyOptions{FieldManager: FieldManager, Force: c.Adopt})
+		_, err := api.Apply(ctx, cfg, metav1.ApplyOptions{FieldManager: resource.FieldManager, Force: c.Adopt})
 		return err
 	})
 }

@@ -9,9 +9,6 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/trust"
 )
 
-// fieldManager is the name irsa-sync writes ServiceAccounts under.
-const fieldManager = "irsa-sync"
-
 // prune finds what this owner holds that the file no longer declares. Only
 // objects carrying this owner's tag or annotation are ever candidates, so
 // two files with different owners can share accounts and clusters.
@@ -145,7 +142,7 @@ func trustedBy(roles map[string]resource.Role, providerARN string) []string {
 
 func onlyManager(managers []string) bool {
 	for _, m := range managers {
-		if m != fieldManager {
+		if m != resource.FieldManager {
 			return false
 		}
 	}

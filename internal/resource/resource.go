@@ -19,6 +19,11 @@ const (
 	// CreatedAnnotation marks a ServiceAccount irsa-sync created (rather than
 	// annotated), which is the only kind it may delete when pruning.
 	CreatedAnnotation = "irsa-sync/created"
+	// FieldManager is the server-side apply field manager irsa-sync writes
+	// ServiceAccounts under: it owns exactly the annotations irsa-sync sets,
+	// so labels and annotations of Helm or anyone else are never touched,
+	// and dropping an annotation from what irsa-sync applies removes it.
+	FieldManager = "irsa-sync"
 )
 
 // Annotations read by the EKS pod identity webhook.
