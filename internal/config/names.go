@@ -33,21 +33,19 @@ var (
 // are account quotas are the defaults; irsa-sync reads the live value at
 // plan time where IAM reports it.
 const (
-	maxTags                 = 50
-	maxManagedPolicies      = 10 // default AttachedPoliciesPerRoleQuota
-	maxManagedPolicySize    = 6144
-	maxInlinePoliciesSize   = 10240
-	maxPathLength           = 512
-	maxDescriptionLength    = 1000
-	minSessionDuration      = 3600
-	maxSessionDuration      = 43200
-	minTokenExpiration      = 600
-	maxTokenExpiration      = 86400
-	maxAudienceLength       = 255
-	ownerTagKey             = "irsa-sync/owner"
-	nameChars               = "letters, digits and + = , . @ _ -"
-	exampleRoleArn          = "arn:aws:iam::111122223333:role/irsa-sync"
-	exampleCustomerPolicyID = "arn:aws:iam::111122223333:policy/my-policy"
+	maxTags               = 50
+	maxManagedPolicies    = 10 // default AttachedPoliciesPerRoleQuota
+	maxManagedPolicySize  = 6144
+	maxInlinePoliciesSize = 10240
+	maxPathLength         = 512
+	maxDescriptionLength  = 1000
+	minSessionDuration    = 3600
+	maxSessionDuration    = 43200
+	minTokenExpiration    = 600
+	maxTokenExpiration    = 86400
+	maxAudienceLength     = 255
+	ownerTagKey           = "irsa-sync/owner"
+	nameChars             = "letters, digits and + = , . @ _ -"
 )
 
 // accountOf returns the account id of a role or policy ARN, or "aws" for an
