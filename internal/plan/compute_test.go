@@ -225,4 +225,3 @@ func actions(cs []Change) []string {
 	}
 	return out
 }
-
