@@ -142,13 +142,15 @@ func Read(doc policy.Document) []Grant {
 	return out
 }
 
-// Subs returns every subject value of a trust, sorted, for a plan to say
-// which subjects a change adds and removes.
+// Subs returns every subject of a trust as "SUBJECT @ ISSUER", sorted, for
+// a plan to say which subjects a change adds and removes. The issuer is part
+// of it: the same service account name in another cluster is another subject.
 func Subs(doc policy.Document) []string {
 	seen := map[string]bool{}
 	for _, g := range Read(doc) {
+		issuer := g.Principal[strings.Index(g.Principal, "/")+1:]
 		for _, s := range g.Subjects {
-			seen[s] = true
+			seen[s+" @ "+issuer] = true
 		}
 	}
 	return resource.SortedKeys(seen)

@@ -1,0 +1,109 @@
+// Package cli is irsa-sync's command line: one options struct, constructor
+// and run function per command, as in the GitHub CLI, so flag parsing and
+// run logic are tested apart.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes. Plan's --detailed-exitcode uses ExitChanges for "changes
+// pending", as terraform plan does, so CI can tell drift from failure.
+const (
+	ExitOK      = 0
+	ExitError   = 1
+	ExitChanges = 2
+)
+
+// exitError carries an exit code through cobra; its message, if any, has
+// already been printed or is printed by Main.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+// IO are a command's streams; Stdout may be a terminal.
+type IO struct {
+	In          io.Reader
+	Out, ErrOut io.Writer
+}
+
+// globalOptions are the flags every command shares.
+type globalOptions struct {
+	File       string
+	Sandbox    string
+	Kubeconfig string
+	Timeout    time.Duration
+}
+
+// Main runs irsa-sync with args and returns the process exit code.
+// SIGINT and SIGTERM cancel the run: no new write starts, writes in flight
+// finish, and a summary of what was done is printed.
+func Main(args []string, in io.Reader, out, errOut io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cmd := NewRootCmd(IO{In: in, Out: out, ErrOut: errOut})
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(errOut, "Error:", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(errOut, "Error:", err)
+	return ExitError
+}
+
+// NewRootCmd builds the irsa-sync command tree.
+func NewRootCmd(streams IO) *cobra.Command {
+	g := &globalOptions{}
+	root := &cobra.Command{
+		Use:   "irsa-sync",
+		Short: "Keep EKS IAM roles for service accounts exactly as a bindings file says",
+		Long: `irsa-sync reads a bindings file (accounts, clusters, policies, roles and the
+service accounts bound to them), reads the live IAM, EKS and Kubernetes state,
+and shows or applies the difference: OIDC providers, customer-managed policies,
+roles with generated trust policies, and annotated ServiceAccounts.`,
+		Example: `  irsa-sync validate -f bindings.yaml
+  irsa-sync plan -f bindings.yaml
+  irsa-sync apply -f examples/bindings.yaml --sandbox .sandbox`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(streams.In)
+	root.SetOut(streams.Out)
+	root.SetErr(streams.ErrOut)
+	pf := root.PersistentFlags()
+	pf.StringVarP(&g.File, "file", "f", "bindings.yaml", "bindings file to read")
+	pf.StringVar(&g.Sandbox, "sandbox", "", "run against the embedded sandbox (AWS emulator and in-memory clusters) with state kept in `DIR`")
+	pf.StringVar(&g.Kubeconfig, "kubeconfig", "", "kubeconfig file (default: KUBECONFIG, then ~/.kube/config)")
+	pf.DurationVar(&g.Timeout, "timeout", 30*time.Minute, "bound the whole run; 0 means no limit")
+	root.AddCommand(
+		newValidateCmd(g, streams),
+		newPlanCmd(g, streams),
+		newApplyCmd(g, streams),
+		newVersionCmd(streams),
+	)
+	return root
+}
