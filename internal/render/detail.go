@@ -1,0 +1,272 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/irsa-sync/irsa-sync/internal/plan"
+	"github.com/irsa-sync/irsa-sync/internal/policy"
+	"github.com/irsa-sync/irsa-sync/internal/resource"
+	"github.com/irsa-sync/irsa-sync/internal/trust"
+)
+
+// line is one line of a change's field-level detail. The text and Markdown
+// formats lay the same lines out differently (indented under the change, or
+// in a diff block with the mark in the first column), so a reviewer sees
+// the same detail in a terminal and in a pull request.
+type line struct {
+	mark  byte // '+' added, '-' removed, ' ' neither
+	depth int  // nesting under the change, for items of a list
+	text  string
+}
+
+// details lists what a change does, field by field.
+func details(c plan.Change) []line {
+	var d detail
+	switch c.Action {
+	case plan.Create:
+		d.created(object(c.After))
+	case plan.Delete:
+		d.deleted(object(c.Before))
+	default:
+		for _, f := range c.Fields {
+			d.field(f)
+		}
+	}
+	if c.RetireVersion != "" {
+		d.add(' ', 0, "retire version: "+c.RetireVersion)
+	}
+	if c.Adopt {
+		d.add(' ', 0, "adopt: irsa-sync did not create this object; the file takes it over")
+	}
+	for _, n := range c.Notes {
+		d.add(' ', 0, "note: "+n)
+	}
+	return d.lines
+}
+
+type detail struct{ lines []line }
+
+func (d *detail) add(mark byte, depth int, text string) {
+	d.lines = append(d.lines, line{mark, depth, text})
+}
+
+// list adds a titled list of items, each marked, and nothing when empty.
+func (d *detail) list(title string, mark byte, items []string) {
+	if len(items) == 0 {
+		return
+	}
+	d.add(' ', 0, title+":")
+	for _, it := range items {
+		d.add(mark, 1, it)
+	}
+}
+
+// statements adds policy statements pretty-printed, one marked line per
+// line of JSON: statements are long, and a reviewer reads an action or a
+// resource more easily on its own line.
+func (d *detail) statements(mark byte, stmts []string) {
+	for _, s := range stmts {
+		var b bytes.Buffer
+		if json.Indent(&b, []byte(s), "", "  ") != nil {
+			d.add(mark, 1, s)
+			continue
+		}
+		for _, l := range strings.Split(b.String(), "\n") {
+			d.add(mark, 1, l)
+		}
+	}
+}
+
+func (d *detail) tags(mark byte, tags map[string]string) {
+	var items []string
+	for _, k := range resource.SortedKeys(tags) {
+		items = append(items, k+"="+tags[k])
+	}
+	d.list("tags", mark, items)
+}
+
+// created shows the main fields of a new object, all marked as added.
+func (d *detail) created(obj any) {
+	switch o := obj.(type) {
+	case *resource.Provider:
+		d.add(' ', 0, "arn: "+o.ARN)
+		d.add(' ', 0, "url: "+o.URL)
+		d.list("client ids", '+', o.ClientIDs)
+		d.tags('+', o.Tags)
+	case *resource.Policy:
+		d.add(' ', 0, "arn: "+o.ARN)
+		d.add(' ', 0, "path: "+o.Path)
+		if o.Description != "" {
+			d.add(' ', 0, "description: "+strconv.Quote(o.Description))
+		}
+		if stmts := o.Document.Statements(); len(stmts) > 0 {
+			d.add(' ', 0, "statements:")
+			d.statements('+', stmts)
+		}
+		d.tags('+', o.Tags)
+	case *resource.Role:
+		d.add(' ', 0, "arn: "+o.ARN)
+		d.add(' ', 0, "path: "+o.Path)
+		if o.Description != "" {
+			d.add(' ', 0, "description: "+strconv.Quote(o.Description))
+		}
+		d.add(' ', 0, fmt.Sprintf("maxSessionDuration: %d", o.MaxSessionDuration))
+		if o.PermissionsBoundary != "" {
+			d.add(' ', 0, "permissionsBoundary: "+o.PermissionsBoundary)
+		}
+		d.list("trust subjects", '+', trust.Subs(o.Trust))
+		d.list("managed policies", '+', o.ManagedPolicies)
+		d.list("inline policies", '+', resource.SortedKeys(o.InlinePolicies))
+		d.tags('+', o.Tags)
+	case *resource.ServiceAccount:
+		d.annotations('+', o.Annotations)
+	}
+}
+
+// deleted identifies the object a delete removes; its full contents are
+// live state the reviewer can look up, and would bury the other changes.
+func (d *detail) deleted(obj any) {
+	switch o := obj.(type) {
+	case *resource.Provider:
+		d.add(' ', 0, "arn: "+o.ARN)
+	case *resource.Policy:
+		d.add(' ', 0, "arn: "+o.ARN)
+	case *resource.Role:
+		d.add(' ', 0, "arn: "+o.ARN)
+	case *resource.ServiceAccount:
+		d.annotations('-', o.Annotations)
+	}
+}
+
+func (d *detail) annotations(mark byte, ann map[string]string) {
+	var items []string
+	for _, k := range resource.SortedKeys(ann) {
+		items = append(items, k+": "+ann[k])
+	}
+	d.list("annotations", mark, items)
+}
+
+// field shows one field of an update. The planner names fields after the
+// bindings file's keys, so the names are shown as they are.
+func (d *detail) field(f plan.Field) {
+	switch name := f.Name; {
+	case name == "trust":
+		if len(f.Added)+len(f.Removed) == 0 {
+			// Same subjects, other statement (a provider or audience):
+			// show the statements that differ instead.
+			d.documentChange("trust statements", f)
+			return
+		}
+		d.setChange("trust subjects", f)
+	case name == "document":
+		d.setChange("statements", f)
+	case strings.HasPrefix(name, "inlinePolicies."):
+		title := "inline policy " + strings.TrimPrefix(name, "inlinePolicies.")
+		switch {
+		case f.Before == nil:
+			title += " (new)"
+		case f.After == nil:
+			title += " (deleted)"
+		}
+		d.add(' ', 0, title+":")
+		d.statements('+', f.Added)
+		d.statements('-', f.Removed)
+	case name == "managedPolicies":
+		d.setChange("managed policies", f)
+	case name == "clientIds":
+		d.setChange("client ids", f)
+	case name == "tags":
+		d.setChange("tags", f)
+	case strings.HasPrefix(name, "annotations."):
+		d.add(' ', 0, "annotation "+strings.TrimPrefix(name, "annotations.")+": "+scalar(f.Before)+" → "+scalar(f.After))
+	case len(f.Added)+len(f.Removed) > 0:
+		d.setChange(name, f)
+	default:
+		// An empty description or boundary is IAM's "not set".
+		d.add(' ', 0, name+": "+scalar(orNil(f.Before))+" → "+scalar(orNil(f.After)))
+	}
+}
+
+func orNil(v any) any {
+	if v == "" {
+		return nil
+	}
+	return v
+}
+
+// setChange shows what a set field gains and loses; statement JSON is
+// pretty-printed, other members are one line each.
+func (d *detail) setChange(title string, f plan.Field) {
+	d.add(' ', 0, title+":")
+	if title == "statements" {
+		d.statements('+', f.Added)
+		d.statements('-', f.Removed)
+		return
+	}
+	for _, s := range f.Added {
+		d.add('+', 1, s)
+	}
+	for _, s := range f.Removed {
+		d.add('-', 1, s)
+	}
+}
+
+// documentChange shows the statements that differ between a field's
+// before and after documents.
+func (d *detail) documentChange(title string, f plan.Field) {
+	before, after := document(f.Before).Statements(), document(f.After).Statements()
+	d.add(' ', 0, title+":")
+	d.statements('+', minus(after, before))
+	d.statements('-', minus(before, after))
+}
+
+func document(v any) policy.Document {
+	switch v := v.(type) {
+	case policy.Document:
+		return v
+	case *policy.Document:
+		return *v
+	case map[string]any:
+		// A plan read back from JSON holds documents as decoded objects.
+		doc, _ := policy.FromMap(v)
+		return doc
+	}
+	return policy.Document{}
+}
+
+// minus returns the members of a not in b, in a's order.
+func minus(a, b []string) []string {
+	in := map[string]bool{}
+	for _, s := range b {
+		in[s] = true
+	}
+	var out []string
+	for _, s := range a {
+		if !in[s] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// scalar formats a field's value: strings quoted so that an empty or
+// space-padded value is visible, absent as "(none)", anything else as JSON.
+func scalar(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "(none)"
+	case string:
+		return strconv.Quote(v)
+	case policy.Document:
+		return v.JSON()
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}

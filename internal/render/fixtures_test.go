@@ -1,0 +1,225 @@
+package render
+
+import (
+	"fmt"
+
+	"github.com/irsa-sync/irsa-sync/internal/desired"
+	"github.com/irsa-sync/irsa-sync/internal/plan"
+	"github.com/irsa-sync/irsa-sync/internal/policy"
+	"github.com/irsa-sync/irsa-sync/internal/resource"
+	"github.com/irsa-sync/irsa-sync/internal/trust"
+)
+
+// The plans below are built by hand, in the shapes plan.Compute makes, so
+// that every branch of the renderers is reached without a live state.
+
+const (
+	prodID    = "111122223333"
+	dataID    = "444455556666"
+	owner     = "platform-prod"
+	issuerUSE = "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
+	issuerEUW = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE"
+)
+
+var ownerTags = map[string]string{resource.OwnerTag: owner}
+
+func subject(acct, issuer, ns, name string) trust.Subject {
+	return trust.Subject{ProviderARN: resource.ProviderARN(acct, "https://"+issuer), Issuer: issuer, Namespace: ns, Name: name}
+}
+
+var bucketPolicy = policy.MustParse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::my-pod-secrets-bucket"}]}`)
+
+// createPlan is a first apply: one create of each kind, and a pattern.
+func createPlan() *plan.Plan {
+	role := &resource.Role{
+		AccountID: prodID, Name: "my-role", Path: "/irsa/", ARN: resource.RoleARN(prodID, "/irsa/", "my-role"),
+		Description: "my-role-description", MaxSessionDuration: 3600, Tags: ownerTags,
+		ManagedPolicies: []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", resource.PolicyARN(prodID, "/", "my-policy")},
+		InlinePolicies:  map[string]policy.Document{"read-secrets": bucketPolicy},
+		Trust: trust.ForRole([]trust.Subject{
+			subject(prodID, issuerUSE, "default", "my-service-account"),
+			subject(prodID, issuerUSE, "batch", "*"),
+		}),
+	}
+	return &plan.Plan{
+		Owner: owner,
+		Changes: []plan.Change{
+			{Action: plan.Create, Kind: resource.KindProvider, Address: "account/prod/oidc-provider/" + issuerUSE, Account: "prod",
+				After: &resource.Provider{AccountID: prodID, ARN: resource.ProviderARN(prodID, "https://"+issuerUSE), URL: issuerUSE,
+					ClientIDs: []string{"sts.amazonaws.com"}, Tags: ownerTags},
+				Notes: []string{"for cluster prod-use1"}},
+			{Action: plan.Create, Kind: resource.KindPolicy, Address: "account/prod/policy/my-policy", Account: "prod",
+				After: &resource.Policy{AccountID: prodID, Name: "my-policy", Path: "/", ARN: resource.PolicyARN(prodID, "/", "my-policy"),
+					Document: bucketPolicy, Tags: ownerTags}},
+			{Action: plan.Create, Kind: resource.KindRole, Address: "account/prod/role/my-role", Account: "prod", After: role},
+			{Action: plan.Create, Kind: resource.KindServiceAccount, Address: "cluster/prod-use1/serviceaccount/default/my-service-account", Cluster: "prod-use1",
+				After: &resource.ServiceAccount{Cluster: "prod-use1", Namespace: "default", Name: "my-service-account", Annotations: map[string]string{
+					resource.AnnotationRoleARN: role.ARN, resource.AnnotationSTSRegional: "true",
+					resource.OwnerAnnotation: owner, resource.CreatedAnnotation: "true",
+				}}},
+		},
+		Conflicts: []plan.Problem{}, Errors: []plan.Problem{}, Warnings: []plan.Problem{}, Pruneable: []plan.Change{},
+		Patterns: []desired.Pattern{{Cluster: "prod-use1", Namespace: "batch", Name: "*", Role: role.ARN}},
+	}
+}
+
+// updatePlan changes every kind of field, deletes a role (--prune given),
+// and has a warning and something left for --prune.
+func updatePlan() *plan.Plan {
+	readStmt := `{"Action":["s3:GetObject"],"Effect":"Allow","Resource":["arn:aws:s3:::my-pod-secrets-bucket"]}`
+	listStmt := `{"Action":["s3:ListBucket"],"Condition":{"StringLike":{"s3:prefix":["team-a/*"]}},"Effect":"Allow","Resource":["arn:aws:s3:::my-pod-secrets-bucket"]}`
+	oldPolicy := policy.MustParse(`{"Version":"2012-10-17","Statement":[` + readStmt + `]}`)
+	newPolicy := policy.MustParse(`{"Version":"2012-10-17","Statement":[` + listStmt + `]}`)
+	polBefore := &resource.Policy{AccountID: prodID, Name: "my-policy", Path: "/", ARN: resource.PolicyARN(prodID, "/", "my-policy"), Document: oldPolicy, Tags: ownerTags}
+	polAfter := *polBefore
+	polAfter.Document = newPolicy
+	polAfter.Tags = map[string]string{resource.OwnerTag: owner, "team": "payments"}
+
+	oldTrust := trust.ForRole([]trust.Subject{subject(prodID, issuerUSE, "default", "my-service-account"), subject(prodID, issuerUSE, "default", "old-worker")})
+	newTrust := trust.ForRole([]trust.Subject{subject(prodID, issuerUSE, "default", "my-service-account"), subject(prodID, issuerEUW, "default", "my-service-account")})
+	roleARN := resource.RoleARN(prodID, "/irsa/", "my-role")
+	roleBefore := &resource.Role{AccountID: prodID, Name: "my-role", Path: "/irsa/", ARN: roleARN, Description: "old description",
+		MaxSessionDuration: 3600, Tags: map[string]string{resource.OwnerTag: owner, "env": "staging"},
+		ManagedPolicies: []string{"arn:aws:iam::aws:policy/AmazonS3FullAccess"},
+		InlinePolicies:  map[string]policy.Document{"legacy": oldPolicy, "read-secrets": oldPolicy}, Trust: oldTrust}
+	roleAfter := *roleBefore
+	roleAfter.Description, roleAfter.MaxSessionDuration, roleAfter.PermissionsBoundary = "my-role-description", 7200, "arn:aws:iam::111122223333:policy/boundary"
+	roleAfter.Tags = map[string]string{resource.OwnerTag: owner, "env": "prod"}
+	roleAfter.ManagedPolicies = []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}
+	roleAfter.InlinePolicies = map[string]policy.Document{"read-secrets": newPolicy, "audit": bucketPolicy}
+	roleAfter.Trust = newTrust
+
+	// Same subjects, another audience: the planner finds no subject to add
+	// or remove, and the renderer falls back to the statements.
+	audBefore := trust.ForRole([]trust.Subject{subject(dataID, issuerUSE, "analytics", "reader")})
+	withAud := subject(dataID, issuerUSE, "analytics", "reader")
+	withAud.Audience = "sts.example.com"
+	audAfter := trust.ForRole([]trust.Subject{withAud})
+	readerARN := resource.RoleARN(dataID, "/", "analytics-reader")
+	reader := &resource.Role{AccountID: dataID, Name: "analytics-reader", Path: "/", ARN: readerARN, MaxSessionDuration: 3600, Tags: ownerTags, Trust: audBefore}
+	readerAfter := *reader
+	readerAfter.Trust = audAfter
+
+	provBefore := &resource.Provider{AccountID: dataID, ARN: resource.ProviderARN(dataID, "https://"+issuerUSE), URL: issuerUSE, ClientIDs: []string{"other-audience"}}
+	provAfter := *provBefore
+	provAfter.ClientIDs = []string{"other-audience", "sts.amazonaws.com"}
+
+	saBefore := &resource.ServiceAccount{Cluster: "prod-use1", Namespace: "default", Name: "my-service-account",
+		Annotations: map[string]string{resource.AnnotationRoleARN: "arn:aws:iam::111122223333:role/hand-made"}}
+	saAfter := &resource.ServiceAccount{Cluster: "prod-use1", Namespace: "default", Name: "my-service-account",
+		Annotations: map[string]string{resource.AnnotationRoleARN: roleARN, resource.AnnotationSTSRegional: "true", resource.OwnerAnnotation: owner}}
+
+	oldRole := &resource.Role{AccountID: prodID, Name: "retired", Path: "/", ARN: resource.RoleARN(prodID, "/", "retired"), MaxSessionDuration: 3600, Tags: ownerTags,
+		ManagedPolicies: []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}}
+	leftSA := &resource.ServiceAccount{Cluster: "prod-euw1", Namespace: "jobs", Name: "nightly",
+		Annotations: map[string]string{resource.AnnotationRoleARN: resource.RoleARN(prodID, "/", "retired"), resource.OwnerAnnotation: owner}}
+	leftSAAfter := *leftSA
+	leftSAAfter.Annotations = map[string]string{}
+
+	return &plan.Plan{
+		Owner: owner,
+		Changes: []plan.Change{
+			{Action: plan.Update, Kind: resource.KindProvider, Address: "account/data/oidc-provider/" + issuerUSE, Account: "data",
+				Before: provBefore, After: &provAfter, Fields: []plan.Field{{Name: "clientIds", Added: []string{"sts.amazonaws.com"}}}},
+			{Action: plan.Update, Kind: resource.KindPolicy, Address: "account/prod/policy/my-policy", Account: "prod",
+				Before: polBefore, After: &polAfter, RetireVersion: "v1",
+				Fields: []plan.Field{
+					{Name: "document", Before: oldPolicy, After: newPolicy, Added: []string{listStmt}, Removed: []string{readStmt}},
+					{Name: "tags", Before: polBefore.Tags, After: polAfter.Tags, Added: []string{"team=payments"}},
+				},
+				Notes: []string{"policy holds 5 versions, IAM's maximum: version v1, the oldest not in use, is deleted first"}},
+			{Action: plan.Update, Kind: resource.KindRole, Address: "account/data/role/analytics-reader", Account: "data",
+				Before: reader, After: &readerAfter, Fields: []plan.Field{{Name: "trust", Before: audBefore, After: audAfter}}},
+			{Action: plan.Update, Kind: resource.KindRole, Address: "account/prod/role/my-role", Account: "prod",
+				Before: roleBefore, After: &roleAfter, Fields: []plan.Field{
+					{Name: "trust", Before: oldTrust, After: newTrust,
+						Added: []string{"system:serviceaccount:default:my-service-account @ " + issuerEUW}, Removed: []string{"system:serviceaccount:default:old-worker @ " + issuerUSE}},
+					{Name: "description", Before: "old description", After: "my-role-description"},
+					{Name: "maxSessionDuration", Before: int32(3600), After: int32(7200)},
+					{Name: "permissionsBoundary", Before: "", After: "arn:aws:iam::111122223333:policy/boundary"},
+					{Name: "tags", Before: roleBefore.Tags, After: roleAfter.Tags, Added: []string{"env=prod"}, Removed: []string{"env=staging"}},
+					{Name: "managedPolicies", Added: []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}, Removed: []string{"arn:aws:iam::aws:policy/AmazonS3FullAccess"}},
+					{Name: "inlinePolicies.audit", After: bucketPolicy, Added: bucketPolicy.Statements()},
+					{Name: "inlinePolicies.legacy", Before: oldPolicy, Removed: oldPolicy.Statements()},
+					{Name: "inlinePolicies.read-secrets", Before: oldPolicy, After: newPolicy, Added: []string{listStmt}, Removed: []string{readStmt}},
+				}},
+			{Action: plan.Update, Kind: resource.KindServiceAccount, Address: "cluster/prod-use1/serviceaccount/default/my-service-account", Cluster: "prod-use1",
+				Before: saBefore, After: saAfter, Adopt: true, Fields: []plan.Field{
+					{Name: "annotations." + resource.AnnotationRoleARN, Before: "arn:aws:iam::111122223333:role/hand-made", After: roleARN},
+					{Name: "annotations." + resource.AnnotationSTSRegional, After: "true"},
+					{Name: "annotations." + resource.OwnerAnnotation, After: owner},
+				}, Notes: []string{plan.RestartNote}},
+			{Action: plan.Delete, Kind: resource.KindRole, Address: "account/prod/role/retired", Account: "prod", Before: oldRole,
+				Notes: []string{"detaches 1 managed policies first"}},
+		},
+		Conflicts: []plan.Problem{},
+		Errors:    []plan.Problem{},
+		Warnings: []plan.Problem{{Address: "account/prod/policy/my-policy",
+			Message: `description differs ("old", "new" in the file), and IAM cannot change a policy's description after creation: it is left as it is`}},
+		Pruneable: []plan.Change{
+			{Action: plan.Update, Kind: resource.KindServiceAccount, Address: "cluster/prod-euw1/serviceaccount/jobs/nightly", Cluster: "prod-euw1",
+				Before: leftSA, After: &leftSAAfter, Fields: []plan.Field{
+					{Name: "annotations." + resource.AnnotationRoleARN, Before: leftSA.Annotations[resource.AnnotationRoleARN]},
+					{Name: "annotations." + resource.OwnerAnnotation, Before: owner},
+				}, Notes: []string{"other managers own fields of this service account: only irsa-sync's annotations are removed", plan.RestartNote}},
+		},
+		Patterns: []desired.Pattern{},
+	}
+}
+
+// blockedPlan has nothing to change but conflicts, errors and warnings, and
+// objects only --prune would delete.
+func blockedPlan() *plan.Plan {
+	return &plan.Plan{
+		Owner:   owner,
+		Changes: []plan.Change{},
+		Conflicts: []plan.Problem{
+			{Address: "account/prod/role/my-role", Message: `a role of this name exists and irsa-sync did not create it (no irsa-sync/owner tag): set adopt: true on it in the file to manage it from now on, or rename it`},
+			{Address: "cluster/prod-use1/serviceaccount/default/my-service-account", Message: "annotated with role arn:aws:iam::111122223333:role/other, which irsa-sync did not set: set adopt: true on this binding to replace it, or bind another service account"},
+		},
+		Errors: []plan.Problem{{Address: "account/prod/role/big", Message: "21 managed policies, 1 over the account's AttachedPoliciesPerRoleQuota of 20: merge policies or raise the quota"}},
+		Warnings: []plan.Problem{{Address: "account/prod/role/wide", Message: "trusted from 12 namespaces (more than 10): check that one role for all of them is intended; a pattern like team-* | ops_<x> stays literal"}},
+		Pruneable: []plan.Change{
+			{Action: plan.Delete, Kind: resource.KindPolicy, Address: "account/prod/policy/old-policy", Account: "prod",
+				Before: &resource.Policy{AccountID: prodID, Name: "old-policy", Path: "/", ARN: resource.PolicyARN(prodID, "/", "old-policy"), Document: bucketPolicy, Tags: ownerTags}},
+			{Action: plan.Delete, Kind: resource.KindServiceAccount, Address: "cluster/prod-use1/serviceaccount/jobs/old", Cluster: "prod-use1",
+				Before: &resource.ServiceAccount{Cluster: "prod-use1", Namespace: "jobs", Name: "old", Annotations: map[string]string{
+					resource.AnnotationRoleARN: resource.RoleARN(prodID, "/", "old"), resource.OwnerAnnotation: owner, resource.CreatedAnnotation: "true"}}},
+		},
+		Patterns: []desired.Pattern{},
+	}
+}
+
+// emptyPlan is a file that matches the live state.
+func emptyPlan() *plan.Plan {
+	return &plan.Plan{Owner: owner, Changes: []plan.Change{}, Conflicts: []plan.Problem{}, Errors: []plan.Problem{},
+		Warnings: []plan.Problem{}, Pruneable: []plan.Change{}, Patterns: []desired.Pattern{}}
+}
+
+// bigPlan creates n roles, each with several subjects and policies, far
+// more than one pull-request comment holds.
+func bigPlan(n int) *plan.Plan {
+	p := emptyPlan()
+	for i := range n {
+		name := fmt.Sprintf("role-%04d", i)
+		var subs []trust.Subject
+		for j := range 3 {
+			subs = append(subs, subject(prodID, issuerUSE, fmt.Sprintf("team-%d", j), name))
+		}
+		p.Changes = append(p.Changes, plan.Change{Action: plan.Create, Kind: resource.KindRole, Address: "account/prod/role/" + name, Account: "prod",
+			After: &resource.Role{AccountID: prodID, Name: name, Path: "/", ARN: resource.RoleARN(prodID, "/", name), MaxSessionDuration: 3600,
+				Tags: ownerTags, ManagedPolicies: []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}, Trust: trust.ForRole(subs)}})
+	}
+	return p
+}
+
+// fixtures are the plans the golden files are rendered from.
+var fixtures = []struct {
+	name string
+	plan func() *plan.Plan
+}{
+	{"create", createPlan},
+	{"update", updatePlan},
+	{"blocked", blockedPlan},
+	{"empty", emptyPlan},
+}

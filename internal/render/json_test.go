@@ -1,0 +1,106 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/irsa-sync/irsa-sync/internal/plan"
+	"github.com/irsa-sync/irsa-sync/schemas"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+func planSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	raw, err := schemas.FS.ReadFile("plan.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("plan.schema.json is not JSON: %v", err)
+	}
+	c := jsonschema.NewCompiler()
+	// A mem: URL, so the compiler never tries to fetch the schema's $id.
+	if err := c.AddResource("mem:///plan.schema.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile("mem:///plan.schema.json")
+	if err != nil {
+		t.Fatalf("plan.schema.json does not compile: %v", err)
+	}
+	return sch
+}
+
+func validate(sch *jsonschema.Schema, js string) error {
+	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(js))
+	if err != nil {
+		return err
+	}
+	return sch.Validate(inst)
+}
+
+// TestJSONMatchesSchema checks every fixture, and a large plan, against
+// schemas/plan.schema.json, so that the format and its description cannot
+// drift apart (including the object shapes the resource package encodes).
+func TestJSONMatchesSchema(t *testing.T) {
+	sch := planSchema(t)
+	fxs := append(fixtures, struct {
+		name string
+		plan func() *plan.Plan
+	}{"big", func() *plan.Plan { return bigPlan(20) }})
+	for _, fx := range fxs {
+		out := render(t, "json", Options{}, fx.plan())
+		if err := validate(sch, out); err != nil {
+			t.Errorf("%s: JSON plan does not match the schema: %v", fx.name, err)
+		}
+	}
+}
+
+// TestSchemaRejects makes sure the schema test above can fail: each edit
+// of a valid plan breaks one rule the schema states.
+func TestSchemaRejects(t *testing.T) {
+	sch := planSchema(t)
+	for _, tc := range []struct {
+		name string
+		edit func(m map[string]any)
+	}{
+		{"no summary", func(m map[string]any) { delete(m, "summary") }},
+		{"unknown top-level key", func(m map[string]any) { m["extra"] = true }},
+		{"other format version", func(m map[string]any) { m["formatVersion"] = 2 }},
+		{"unknown action", func(m map[string]any) { change(m, 0)["action"] = "replace" }},
+		{"create with a before", func(m map[string]any) { change(m, 0)["before"] = change(m, 0)["after"] }},
+		{"role without trust", func(m map[string]any) { delete(change(m, 2)["after"].(map[string]any), "trust") }},
+		{"service account with an account", func(m map[string]any) { change(m, 3)["account"] = "prod" }},
+		{"null notes", func(m map[string]any) { change(m, 0)["notes"] = nil }},
+	} {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(render(t, "json", Options{}, createPlan())), &m); err != nil {
+			t.Fatal(err)
+		}
+		tc.edit(m)
+		b, _ := json.Marshal(m)
+		if err := validate(sch, string(b)); err == nil {
+			t.Errorf("%s: the schema accepts it", tc.name)
+		}
+	}
+}
+
+func change(m map[string]any, i int) map[string]any {
+	return m["changes"].([]any)[i].(map[string]any)
+}
+
+func TestJSONShape(t *testing.T) {
+	out := render(t, "json", Options{}, emptyPlan())
+	if !strings.HasSuffix(out, "}\n") || strings.HasSuffix(out, "\n\n") {
+		t.Errorf("want one object and one trailing newline, got %q", out[max(0, len(out)-10):])
+	}
+	if !strings.Contains(out, "\n  \"formatVersion\": 1,") {
+		t.Errorf("want two-space indentation and formatVersion first, got:\n%s", out)
+	}
+	// HTML escaping would turn the "<" of a message into \u003c.
+	if out := render(t, "json", Options{}, blockedPlan()); strings.Contains(out, `\u00`) {
+		t.Errorf("JSON plan escapes characters people should read as they are:\n%s", out)
+	}
+}

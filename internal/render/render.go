@@ -1,0 +1,173 @@
+// Package render writes a plan for people and machines: a text plan for the
+// terminal, one JSON object for scripts, and Markdown for pull-request
+// comments. Every format shows the same plan in the same order, and the same
+// plan always renders to the same bytes, so outputs can be diffed and stored
+// as golden files.
+package render
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/irsa-sync/irsa-sync/internal/plan"
+	"github.com/irsa-sync/irsa-sync/internal/resource"
+)
+
+// Renderer writes a plan in one output format.
+type Renderer interface {
+	Render(w io.Writer, p *plan.Plan) error
+}
+
+// Options change how a plan is rendered.
+type Options struct {
+	// Color adds ANSI colour to the text format. The CLI sets it only when
+	// stdout is a terminal and NO_COLOR is unset (see WantColor): escape codes
+	// in a CI log or a piped file are noise.
+	Color bool
+	// MaxBytes bounds the Markdown format; 0 means DefaultMarkdownMaxBytes.
+	MaxBytes int
+}
+
+// DefaultMarkdownMaxBytes keeps a Markdown plan under GitHub's limit of
+// 65,536 characters per comment, with room left for the header or hidden
+// marker a workflow adds to find and update its sticky comment. Bytes are
+// counted, never fewer than characters, so the bound holds for any text.
+const DefaultMarkdownMaxBytes = 65536 - 1536
+
+// Formats returns the output formats For accepts, the first the default.
+func Formats() []string { return []string{"text", "json", "markdown"} }
+
+// For returns the renderer of a format.
+func For(format string, opts Options) (Renderer, error) {
+	switch format {
+	case "text":
+		return textRenderer{color: opts.Color}, nil
+	case "json":
+		return jsonRenderer{}, nil
+	case "markdown":
+		max := opts.MaxBytes
+		if max <= 0 {
+			max = DefaultMarkdownMaxBytes
+		}
+		return markdownRenderer{maxBytes: max}, nil
+	}
+	return nil, fmt.Errorf("unknown output format %q: use one of %s", format, strings.Join(Formats(), ", "))
+}
+
+// WantColor is the rule for Options.Color: colour only on a terminal, and
+// never when NO_COLOR is set to anything but the empty string
+// (https://no-color.org).
+func WantColor(stdoutIsTerminal bool, getenv func(string) string) bool {
+	return stdoutIsTerminal && getenv("NO_COLOR") == ""
+}
+
+// group is the changes of one account or one cluster, the unit people
+// review: who owns that account or cluster reads only their part.
+type group struct {
+	cluster bool   // a cluster's group, else an account's
+	name    string // the file's name of the account or cluster
+	id      string // the account id, when a change's object names it
+	changes []plan.Change
+}
+
+// title is the group's heading, e.g. "Account prod (111122223333)".
+func (g group) title() string {
+	switch {
+	case g.cluster:
+		return "Cluster " + g.name
+	case g.id != "":
+		return "Account " + g.name + " (" + g.id + ")"
+	default:
+		return "Account " + g.name
+	}
+}
+
+// groupChanges splits changes by account, then by cluster, each sorted by
+// name. Within a group the plan's order (apply's dependency order) is kept,
+// since that is the order the writes happen in.
+func groupChanges(changes []plan.Change) []group {
+	index := map[string]int{}
+	var groups []group
+	for _, c := range changes {
+		g := group{name: c.Account}
+		if c.Account == "" {
+			g = group{cluster: true, name: c.Cluster}
+		}
+		key := fmt.Sprint(g.cluster, "/", g.name)
+		i, ok := index[key]
+		if !ok {
+			i = len(groups)
+			index[key] = i
+			groups = append(groups, g)
+		}
+		if groups[i].id == "" {
+			groups[i].id = accountID(c)
+		}
+		groups[i].changes = append(groups[i].changes, c)
+	}
+	sort.SliceStable(groups, func(i, j int) bool {
+		if groups[i].cluster != groups[j].cluster {
+			return !groups[i].cluster
+		}
+		return groups[i].name < groups[j].name
+	})
+	return groups
+}
+
+// accountID is the AWS account id of a change's object: the plan keeps the
+// file's account name on the change and the id on the object.
+func accountID(c plan.Change) string {
+	for _, obj := range []any{c.After, c.Before} {
+		switch o := object(obj).(type) {
+		case *resource.Provider:
+			return o.AccountID
+		case *resource.Policy:
+			return o.AccountID
+		case *resource.Role:
+			return o.AccountID
+		}
+	}
+	return ""
+}
+
+// object returns a change's Before or After as a pointer, whether the plan
+// holds a pointer (as plan.Compute makes it) or a value, so that one type
+// switch handles both.
+func object(v any) any {
+	switch o := v.(type) {
+	case resource.Provider:
+		return &o
+	case resource.Policy:
+		return &o
+	case resource.Role:
+		return &o
+	case resource.ServiceAccount:
+		return &o
+	}
+	return v
+}
+
+// heading is a change's one-line summary: "+ role account/prod/role/x".
+func heading(c plan.Change) string {
+	return c.Action.Symbol() + " " + string(c.Kind) + " " + c.Address
+}
+
+// summaryLine is the last line of a text plan, as Terraform words it so
+// that people and log searches find it where they expect.
+func summaryLine(p *plan.Plan) string {
+	if p.Empty() {
+		return "No changes."
+	}
+	s := p.Summary()
+	return fmt.Sprintf("Plan: %d to add, %d to change, %d to delete.", s.Add, s.Change, s.Delete)
+}
+
+// plural returns "1 conflict", "2 conflicts".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
