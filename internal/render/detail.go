@@ -158,7 +158,7 @@ func (d *detail) field(f plan.Field) {
 		if len(f.Added)+len(f.Removed) == 0 {
 			// Same subjects, other statement (a provider or audience):
 			// show the statements that differ instead.
-			d.documentChange("trust statements", f)
+			documentChange(d, "trust", f)
 			return
 		}
 		d.setChange("trust subjects", f)
@@ -215,13 +215,58 @@ func (d *detail) setChange(title string, f plan.Field) {
 	}
 }
 
-// documentChange shows the statements that differ between a field's
-// before and after documents.
-func (d *detail) documentChange(title string, f plan.Field) {
-	before, after := document(f.Before).Statements(), document(f.After).Statements()
+// documentChange shows a changed document as a line diff of its pretty
+// form: when the subjects stay and only a provider or an audience moves,
+// the one changed line is what the reviewer needs to find.
+func documentChange(d *detail, title string, f plan.Field) {
 	d.add(' ', 0, title+":")
-	d.statements('+', minus(after, before))
-	d.statements('-', minus(before, after))
+	before, after := document(f.Before).Pretty(), document(f.After).Pretty()
+	for _, l := range lineDiff(splitLines(before), splitLines(after)) {
+		d.add(l.mark, 1, l.text)
+	}
+}
+
+func splitLines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+// lineDiff is the longest-common-subsequence diff of two line lists, with
+// removals before additions at each change as diff(1) prints them.
+// Documents are small (IAM caps a trust at a few kilobytes), so the
+// quadratic table is cheap.
+func lineDiff(a, b []string) []line {
+	lcs := make([][]int, len(a)+1)
+	for i := range lcs {
+		lcs[i] = make([]int, len(b)+1)
+	}
+	for i := len(a) - 1; i >= 0; i-- {
+		for j := len(b) - 1; j >= 0; j-- {
+			if a[i] == b[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	var out []line
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case i < len(a) && j < len(b) && a[i] == b[j]:
+			out = append(out, line{' ', 0, a[i]})
+			i, j = i+1, j+1
+		case j == len(b) || (i < len(a) && lcs[i+1][j] >= lcs[i][j+1]):
+			out = append(out, line{'-', 0, a[i]})
+			i++
+		default:
+			out = append(out, line{'+', 0, b[j]})
+			j++
+		}
+	}
+	return out
 }
 
 func document(v any) policy.Document {

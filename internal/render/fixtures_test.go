@@ -177,7 +177,7 @@ func blockedPlan() *plan.Plan {
 			{Address: "account/prod/role/my-role", Message: `a role of this name exists and irsa-sync did not create it (no irsa-sync/owner tag): set adopt: true on it in the file to manage it from now on, or rename it`},
 			{Address: "cluster/prod-use1/serviceaccount/default/my-service-account", Message: "annotated with role arn:aws:iam::111122223333:role/other, which irsa-sync did not set: set adopt: true on this binding to replace it, or bind another service account"},
 		},
-		Errors: []plan.Problem{{Address: "account/prod/role/big", Message: "21 managed policies, 1 over the account's AttachedPoliciesPerRoleQuota of 20: merge policies or raise the quota"}},
+		Errors:   []plan.Problem{{Address: "account/prod/role/big", Message: "21 managed policies, 1 over the account's AttachedPoliciesPerRoleQuota of 20: merge policies or raise the quota"}},
 		Warnings: []plan.Problem{{Address: "account/prod/role/wide", Message: "trusted from 12 namespaces (more than 10): check that one role for all of them is intended; a pattern like team-* | ops_<x> stays literal"}},
 		Pruneable: []plan.Change{
 			{Action: plan.Delete, Kind: resource.KindPolicy, Address: "account/prod/policy/old-policy", Account: "prod",

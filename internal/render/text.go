@@ -90,6 +90,10 @@ func (t *textWriter) changes(cs []plan.Change) {
 			case '-':
 				t.println(indent + t.paint(ansiRed, "- "+l.text))
 			default:
+				if l.depth > 0 {
+					// Unchanged lines of a diff, aligned with the changed ones.
+					indent += "  "
+				}
 				t.println(indent + l.text)
 			}
 		}
