@@ -9,11 +9,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
 	"github.com/irsa-sync/irsa-sync/internal/apply"
 	"github.com/irsa-sync/irsa-sync/internal/config"
 	"github.com/irsa-sync/irsa-sync/internal/connect"
 	"github.com/irsa-sync/irsa-sync/internal/desired"
-	"github.com/irsa-sync/irsa-sync/internal/emulator"
 	"github.com/irsa-sync/irsa-sync/internal/live"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 	"github.com/irsa-sync/irsa-sync/internal/sandbox"
@@ -93,11 +94,49 @@ func (h *harness) plan(opts plan.Options) *plan.Plan {
 func (h *harness) apply(opts plan.Options) (*plan.Plan, *apply.Report) {
 	h.t.Helper()
 	p := h.plan(opts)
-	report, err := apply.Run(context.Background(), p, apply.Clients{IAM: h.cl.IAM, Kube: h.cl.Kube}, apply.Options{})
+	report, err := h.run(p)
 	if err != nil {
 		h.t.Fatalf("apply: %v\nplan: %+v", err, p)
 	}
 	return p, report
+}
+
+// run applies a plan as the apply command does, returning its error.
+func (h *harness) run(p *plan.Plan) (*apply.Report, error) {
+	return apply.Run(context.Background(), p, apply.Clients{IAM: h.cl.IAM, Kube: h.cl.Kube}, apply.Options{})
+}
+
+// read returns the live state as the planner sees it.
+func (h *harness) read(opts live.Options) *live.State {
+	h.t.Helper()
+	have, err := live.Read(context.Background(), h.file, h.cl, opts)
+	if err != nil {
+		h.t.Fatalf("read live state: %v", err)
+	}
+	return have
+}
+
+// accountID returns the id of the current file's account of that name.
+func (h *harness) accountID(name string) string {
+	h.t.Helper()
+	for _, a := range h.file.Accounts {
+		if a.Name == name {
+			return a.ID
+		}
+	}
+	h.t.Fatalf("no account %q in the file", name)
+	return ""
+}
+
+// iam returns the real SDK client for an account of the current file, to
+// inspect state or to act as "someone else" would.
+func (h *harness) iam(account string) *iam.Client {
+	h.t.Helper()
+	c, ok := h.cl.IAM[h.accountID(account)].(*iam.Client)
+	if !ok {
+		h.t.Fatalf("account %q: IAM client is %T, not the SDK's", account, h.cl.IAM[h.accountID(account)])
+	}
+	return c
 }
 
 // resetCalls forgets the calls made so far, in AWS and every cluster.
@@ -141,5 +180,3 @@ func fieldNames(c plan.Change) string {
 	}
 	return strings.Join(names, ",")
 }
-
-var _ = emulator.Options{}
