@@ -27,6 +27,8 @@ type Options struct {
 	// in a CI log or a piped file are noise.
 	Color bool
 	// MaxBytes bounds the Markdown format; 0 means DefaultMarkdownMaxBytes.
+	// Details fold first, then entries are left out from the end; only a
+	// limit smaller than the title, table and section headings is exceeded.
 	MaxBytes int
 }
 
