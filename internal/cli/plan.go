@@ -73,12 +73,9 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, streams IO) (
 	return nil
 }
 
-// colorful reports whether w is a terminal that wants colour: NO_COLOR
-// (no-color.org) turns it off, and pipes and files never get escape codes.
+// colorful reports whether w is a terminal that wants colour: pipes and
+// files never get escape codes, and NO_COLOR turns them off.
 func colorful(w any) bool {
-	if _, set := os.LookupEnv("NO_COLOR"); set {
-		return false
-	}
 	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
+	return render.WantColor(ok && term.IsTerminal(int(f.Fd())), os.Getenv)
 }

@@ -139,7 +139,7 @@ func TestQuotaErrors(t *testing.T) {
 	p := Compute(want, have, Options{})
 	size := want.Roles[0].Trust.Size()
 	wantErrs := []Problem{
-		{"account/prod/role/app", "1 managed policies, 1 over the account's AttachedPoliciesPerRoleQuota of 0: merge policies or raise the quota"},
+		{"account/prod/role/app", "1 managed policy, 1 over the account's AttachedPoliciesPerRoleQuota of 0: merge policies or raise the quota"},
 		{"account/prod/role/app", "trust policy is " + strconv.Itoa(size) + " characters (white space not counted), " + strconv.Itoa(size-100) + " over the account's AssumeRolePolicySizeQuota of 100: bind fewer service accounts to this role, use a namespace pattern, or raise the quota"},
 	}
 	if diff := cmp.Diff(wantErrs, p.Errors); diff != "" {

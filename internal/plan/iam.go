@@ -138,7 +138,7 @@ func (c *computer) checkRoleQuotas(addr string, want desired.Role, q live.Quotas
 		c.fail(addr, fmt.Sprintf("trust policy is %d characters (white space not counted), %d over the account's AssumeRolePolicySizeQuota of %d: bind fewer service accounts to this role, use a namespace pattern, or raise the quota", size, size-q.AssumeRolePolicySize, q.AssumeRolePolicySize))
 	}
 	if n := len(want.ManagedPolicies); n > q.AttachedPoliciesPerRole {
-		c.fail(addr, fmt.Sprintf("%d managed policies, %d over the account's AttachedPoliciesPerRoleQuota of %d: merge policies or raise the quota", n, n-q.AttachedPoliciesPerRole, q.AttachedPoliciesPerRole))
+		c.fail(addr, fmt.Sprintf("%d managed %s, %d over the account's AttachedPoliciesPerRoleQuota of %d: merge policies or raise the quota", n, plural(n, "policy", "policies"), n-q.AttachedPoliciesPerRole, q.AttachedPoliciesPerRole))
 	}
 	total := 0
 	for _, d := range want.InlinePolicies {

@@ -107,10 +107,10 @@ func (c *computer) pruneServiceAccounts() {
 func roleDeleteNotes(r resource.Role) []string {
 	var notes []string
 	if n := len(r.ManagedPolicies); n > 0 {
-		notes = append(notes, fmt.Sprintf("detaches %d managed policies first", n))
+		notes = append(notes, fmt.Sprintf("detaches %d managed %s first", n, plural(n, "policy", "policies")))
 	}
 	if n := len(r.InlinePolicies); n > 0 {
-		notes = append(notes, fmt.Sprintf("deletes %d inline policies first", n))
+		notes = append(notes, fmt.Sprintf("deletes %d inline %s first", n, plural(n, "policy", "policies")))
 	}
 	return notes
 }
@@ -147,4 +147,11 @@ func onlyManager(managers []string) bool {
 		}
 	}
 	return true
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
