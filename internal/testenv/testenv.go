@@ -35,8 +35,12 @@ type Env struct {
 }
 
 // Start starts kube-apiserver and etcd for one test and stops them when the
-// test ends (t.Cleanup). When the binaries are missing it skips the test with
-// a message saying how to get them, or fails it when CI=true.
+// test ends (t.Cleanup); that takes a few seconds (see Shared). The binaries
+// come from KUBEBUILDER_ASSETS, else from .cache/bin next to the go.mod found
+// by walking up from the working directory. When they are missing it skips
+// the test with a message saying to run `make test` (or `make tools` first),
+// or, under CI=true, fails it: in CI a missing test dependency is a failure,
+// never a silent skip.
 func Start(t testing.TB) *Env {
 	t.Helper()
 	e, err := start()
