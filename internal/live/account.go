@@ -22,10 +22,13 @@ import (
 // policy, and only for the policies that matter.
 type AccountOptions struct {
 	// PolicyTags reports whether to read the tags of a customer-managed
-	// policy (by lower-cased name): the ones the file declares, or all of
-	// them when pruning.
-	PolicyTags func(name string) bool
+	// policy, given what the bulk read returned for it.
+	PolicyTags func(p Policy) bool
 }
+
+// maxItems is the largest page IAM serves: the fewer pages, the fewer calls
+// for a large account.
+const maxItems = 1000
 
 // CheckIdentity asks STS whose credentials these are and refuses an account
 // whose credentials answer with another id: writing to the wrong account is
@@ -105,7 +108,8 @@ func ReadAccount(ctx context.Context, client awsapi.IAM, id string, opts Account
 func readDetails(ctx context.Context, client awsapi.IAM) ([]*iam.GetAccountAuthorizationDetailsOutput, error) {
 	var pages []*iam.GetAccountAuthorizationDetailsOutput
 	p := iam.NewGetAccountAuthorizationDetailsPaginator(client, &iam.GetAccountAuthorizationDetailsInput{
-		Filter: []iamtypes.EntityType{iamtypes.EntityTypeRole, iamtypes.EntityTypeLocalManagedPolicy},
+		Filter:   []iamtypes.EntityType{iamtypes.EntityTypeRole, iamtypes.EntityTypeLocalManagedPolicy},
+		MaxItems: aws.Int32(maxItems),
 	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -119,7 +123,7 @@ func readDetails(ctx context.Context, client awsapi.IAM) ([]*iam.GetAccountAutho
 
 func listRoles(ctx context.Context, client awsapi.IAM) ([]iamtypes.Role, error) {
 	var roles []iamtypes.Role
-	p := iam.NewListRolesPaginator(client, &iam.ListRolesInput{})
+	p := iam.NewListRolesPaginator(client, &iam.ListRolesInput{MaxItems: aws.Int32(maxItems)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
@@ -219,11 +223,11 @@ func readProviders(ctx context.Context, client awsapi.IAM, account string, arns 
 	return all(ctx, fns...)
 }
 
-func readPolicyTags(ctx context.Context, client awsapi.IAM, acct *Account, want func(string) bool) error {
+func readPolicyTags(ctx context.Context, client awsapi.IAM, acct *Account, want func(Policy) bool) error {
 	var mu sync.Mutex
 	var fns []func(context.Context) error
 	for key, p := range acct.Policies {
-		if want == nil || !want(key) {
+		if want == nil || !want(p) {
 			continue
 		}
 		fns = append(fns, func(ctx context.Context) error {
