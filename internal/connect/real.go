@@ -87,9 +87,11 @@ func AssumeRole(cfg aws.Config, a config.Account) aws.Config {
 }
 
 // Kube returns a client for the cluster from its kubeconfig context (the
-// cluster's name when kubeContext is unset), or the pod's own service account
-// for inCluster.
-func (r *Real) Kube(_ context.Context, c config.Cluster, _ aws.Config) (kubernetes.Interface, error) {
+// cluster's name when kubeContext is unset), the pod's own service account
+// for inCluster, or for auth: eks the endpoint and CA from
+// eks:DescribeCluster with tokens minted from awsCfg's credentials (one
+// DescribeCluster call here; tokens are minted as requests need them).
+func (r *Real) Kube(ctx context.Context, c config.Cluster, awsCfg aws.Config) (kubernetes.Interface, error) {
 	var (
 		rc  *rest.Config
 		err error
@@ -98,7 +100,7 @@ func (r *Real) Kube(_ context.Context, c config.Cluster, _ aws.Config) (kubernet
 	case c.InCluster:
 		rc, err = rest.InClusterConfig()
 	case c.Auth == "eks":
-		return nil, fmt.Errorf("auth: eks is not available in this version: use kubeContext, or inCluster when irsa-sync runs in this cluster")
+		rc, err = eksConfig(ctx, c, awsCfg)
 	default:
 		kctx := c.KubeContext
 		if kctx == "" {
