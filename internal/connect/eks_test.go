@@ -165,7 +165,7 @@ func TestEKSRestConfigRefusesIncompleteClusters(t *testing.T) {
 // then serves the Kubernetes API, checking each request's bearer token.
 func TestRealKubeWithEKSAuth(t *testing.T) {
 	var (
-		mu       sync.Mutex
+		mu   sync.Mutex
 		seen []string // action@host of each token the API was sent
 	)
 	var srv *httptest.Server
