@@ -45,7 +45,7 @@ func openSession(ctx context.Context, g *globalOptions) (*session, error) {
 
 // plan reads the live state and computes the plan.
 func (s *session) plan(ctx context.Context, opts plan.Options) (*plan.Plan, error) {
-	have, err := live.Read(ctx, s.file, s.clients, live.Options{Prune: opts.Prune})
+	have, err := live.Read(ctx, s.file, s.clients, live.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("read the live state (nothing was written): %w", err)
 	}

@@ -45,7 +45,8 @@ func TestReadIsBulk(t *testing.T) {
 		h := newHarness(t, sandbox.Options{}).useFile(example)
 		aws, kube := noOpPlanCalls(t, h)
 		// Two accounts; per-object reads only for the three OIDC providers
-		// (none for policy tags, since no policy will be written);
+		// and the tags of the one declared policy (IAM's bulk read omits
+		// them, and its owner decides whether it is a conflict);
 		// DescribeCluster only for the cluster without an oidcIssuer
 		// override.
 		want := map[string]int{
@@ -55,6 +56,7 @@ func TestReadIsBulk(t *testing.T) {
 			"iam:GetAccountSummary":              2,
 			"iam:ListOpenIDConnectProviders":     2,
 			"iam:GetOpenIDConnectProvider":       3,
+			"iam:ListPolicyTags":                 1,
 			"eks:DescribeCluster":                1,
 		}
 		if diff := cmp.Diff(want, aws); diff != "" {
@@ -75,6 +77,7 @@ func TestReadIsBulk(t *testing.T) {
 			"iam:GetAccountSummary":              1,
 			"iam:ListOpenIDConnectProviders":     1,
 			"iam:GetOpenIDConnectProvider":       1,
+			"iam:ListPolicyTags":                 2, // the generated file's two declared policies
 			"eks:DescribeCluster":                1,
 		}
 		if diff := cmp.Diff(want, one); diff != "" {

@@ -150,9 +150,6 @@ func TestConflicts(t *testing.T) {
 					t.Errorf("policy tags (-want +got):\n%s", diff)
 				}
 			},
-			bug: "BUG: plan.computer.policies skips a policy whose tags were not read and whose document matches " +
-				"(live.declaredPolicy.needsTags reads tags only when the document, path or user tags differ), so " +
-				"someone else's policy with the file's document is silently used: no conflict, and adopt: true never tags it",
 		},
 		{
 			name:    "service account annotated with another role",

@@ -91,7 +91,7 @@ func TestPartialFailureThenRerunConverges(t *testing.T) {
 
 	clean := newHarness(t, sandbox.Options{}).useFile(example)
 	clean.apply(plan.Options{})
-	if diff := cmp.Diff(clean.read(live.Options{Prune: true}), h.read(live.Options{Prune: true}), cmpLive); diff != "" {
+	if diff := cmp.Diff(clean.read(live.Options{}), h.read(live.Options{}), cmpLive); diff != "" {
 		t.Errorf("state after failure and rerun differs from a clean apply's (-clean +rerun):\n%s", diff)
 	}
 }

@@ -79,7 +79,7 @@ func (h *harness) close() {
 
 func (h *harness) plan(opts plan.Options) *plan.Plan {
 	h.t.Helper()
-	have, err := live.Read(context.Background(), h.file, h.cl, live.Options{Prune: opts.Prune})
+	have, err := live.Read(context.Background(), h.file, h.cl, live.Options{})
 	if err != nil {
 		h.t.Fatalf("read live state: %v", err)
 	}

@@ -204,9 +204,6 @@ func TestPruneDeletesOnlyThisOwnersObjects(t *testing.T) {
 // TestPlanWithoutPruneListsOrphanedPolicy: the plan without --prune must
 // say what --prune would delete (issue 2, section 2), policies included.
 func TestPlanWithoutPruneListsOrphanedPolicy(t *testing.T) {
-	t.Skip("BUG: live.Read reads policy tags only for declared policies (declaredPolicy.needsTags) unless Prune is set, " +
-		"and plan.prune skips policies whose tags are unknown, so the plan without --prune omits " +
-		"the delete of account/prod/policy/a-two-policy that --prune then makes")
 	h, _ := pruneSetup(t)
 	p := h.plan(plan.Options{})
 	if diff := cmp.Diff(wantPruned, changeLines(p.Pruneable)); diff != "" {

@@ -19,11 +19,22 @@ import (
 
 // AccountOptions say which per-object reads an account needs beyond the bulk
 // ones. IAM's bulk read omits policy tags, so they are read one call per
-// policy, and only for the policies that matter.
+// policy, and only for the policies whose owner matters.
 type AccountOptions struct {
-	// PolicyTags reports whether to read the tags of a customer-managed
-	// policy, given what the bulk read returned for it.
-	PolicyTags func(p Policy) bool
+	// Owner is the bindings file's owner.
+	Owner string
+	// Declared reports whether the file declares a policy of that name.
+	Declared func(name string) bool
+}
+
+// wantsTags reports whether a policy's owner matters to a plan: the file
+// declares it (it may be someone else's: a conflict), or it could be this
+// owner's and no longer declared (a prune candidate, shown even without
+// --prune). A policy attached to a role of another owner can be neither
+// pruned nor declared-and-ours without being declared, so its tags are
+// skipped: in a shared account most foreign policies cost no call.
+func (o AccountOptions) wantsTags(p Policy, foreign map[string]bool) bool {
+	return (o.Declared != nil && o.Declared(p.Name)) || !foreign[p.ARN]
 }
 
 // maxItems is the largest page IAM serves: the fewer pages, the fewer calls
@@ -99,7 +110,15 @@ func ReadAccount(ctx context.Context, client awsapi.IAM, id string, opts Account
 	if err := readProviders(ctx, client, id, provARNs, acct); err != nil {
 		return nil, err
 	}
-	if err := readPolicyTags(ctx, client, acct, opts.PolicyTags); err != nil {
+	foreign := map[string]bool{} // policies attached to a role of another owner
+	for _, r := range acct.Roles {
+		if !OwnedBy(r.Tags, opts.Owner) {
+			for _, arn := range r.ManagedPolicies {
+				foreign[arn] = true
+			}
+		}
+	}
+	if err := readPolicyTags(ctx, client, acct, func(p Policy) bool { return opts.wantsTags(p, foreign) }); err != nil {
 		return nil, err
 	}
 	return acct, nil

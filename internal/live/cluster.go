@@ -2,8 +2,9 @@ package live
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"sort"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
@@ -55,14 +56,19 @@ func ReadCluster(ctx context.Context, client kubernetes.Interface, name, issuer 
 		}
 		for _, sa := range sas.Items {
 			managers := map[string]bool{}
+			owned := map[string]bool{}
 			for _, mf := range sa.ManagedFields {
 				managers[mf.Manager] = true
+				if mf.Manager == resource.FieldManager && mf.FieldsV1 != nil {
+					for _, k := range annotationKeys(mf.FieldsV1.Raw) {
+						owned[k] = true
+					}
+				}
 			}
-			ms := resource.SortedKeys(managers)
-			sort.Strings(ms)
 			obj := ServiceAccount{
 				ServiceAccount: resource.ServiceAccount{Cluster: name, Namespace: sa.Namespace, Name: sa.Name, Annotations: sa.Annotations},
-				Managers:       ms,
+				Managers:       resource.SortedKeys(managers),
+				Owned:          resource.SortedKeys(owned),
 			}
 			cl.ServiceAccounts[obj.Key()] = obj
 		}
@@ -71,4 +77,24 @@ func ReadCluster(ctx context.Context, client kubernetes.Interface, name, issuer 
 		}
 	}
 	return cl, nil
+}
+
+// annotationKeys reads the annotation keys out of a managedFields entry
+// (FieldsV1: {"f:metadata":{"f:annotations":{"f:KEY":{}}}}).
+func annotationKeys(raw []byte) []string {
+	var fields struct {
+		Metadata struct {
+			Annotations map[string]json.RawMessage `json:"f:annotations"`
+		} `json:"f:metadata"`
+	}
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return nil
+	}
+	var keys []string
+	for k := range fields.Metadata.Annotations {
+		if strings.HasPrefix(k, "f:") {
+			keys = append(keys, strings.TrimPrefix(k, "f:"))
+		}
+	}
+	return keys
 }

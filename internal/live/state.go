@@ -98,6 +98,10 @@ type ServiceAccount struct {
 	// Managers are the field managers that own any field of the object
 	// (from metadata.managedFields), sorted.
 	Managers []string `json:"managers,omitempty"`
+	// Owned are the annotation keys irsa-sync's field manager owns, sorted:
+	// the only ones it may change or remove. An annotation someone else
+	// set, even one irsa-sync also knows, stays theirs.
+	Owned []string `json:"owned,omitempty"`
 }
 
 // OwnedBy reports whether the object carries this owner's tag.

@@ -45,7 +45,8 @@ func fixture() (*desired.State, *live.State) {
 			Policies:  map[string]live.Policy{},
 			Providers: map[string]resource.Provider{provARN: prov}}},
 		Clusters: map[string]*live.Cluster{"c1": {Name: "c1", Namespaces: map[string]bool{"default": true},
-			ServiceAccounts: map[string]live.ServiceAccount{"default/app": {ServiceAccount: liveSA, Managers: []string{resource.FieldManager}}}}},
+			ServiceAccounts: map[string]live.ServiceAccount{"default/app": {ServiceAccount: liveSA, Managers: []string{resource.FieldManager},
+				Owned: []string{resource.AnnotationRoleARN, resource.OwnerAnnotation}}}}},
 	}
 	return want, have
 }
@@ -98,23 +99,30 @@ func TestServiceAccountConflictsAndSubset(t *testing.T) {
 	tests := []struct {
 		name      string
 		live      map[string]string
+		owned     []string // annotations irsa-sync's field manager owns; nil keeps the fixture's
 		adopt     bool
 		conflict  bool
 		wantField string
 	}{
-		{"annotated by someone else with another role", map[string]string{resource.AnnotationRoleARN: "arn:aws:iam::1:role/x"}, false, true, ""},
-		{"adopted", map[string]string{resource.AnnotationRoleARN: "arn:aws:iam::1:role/x", "helm": "1"}, true, false,
+		{"annotated by someone else with another role", map[string]string{resource.AnnotationRoleARN: "arn:aws:iam::1:role/x"}, []string{}, false, true, ""},
+		{"adopted", map[string]string{resource.AnnotationRoleARN: "arn:aws:iam::1:role/x", "helm": "1"}, []string{}, true, false,
 			"annotations.eks.amazonaws.com/role-arn,annotations.irsa-sync/owner"},
-		{"unannotated: annotate, keep others' annotations", map[string]string{"helm": "1", resource.AnnotationSTSRegional: "true"}, false, false,
+		{"unannotated: annotate, keep others' annotations", map[string]string{"helm": "1", resource.AnnotationSTSRegional: "true"}, []string{}, false, false,
 			"annotations.eks.amazonaws.com/role-arn,annotations.irsa-sync/owner"},
-		{"ours with a stale annotation: removed", map[string]string{resource.AnnotationRoleARN: resource.RoleARN(acct, "/", "app"), resource.OwnerAnnotation: owner, resource.AnnotationSTSRegional: "true"}, false, false,
+		{"ours with a stale annotation irsa-sync set: removed", map[string]string{resource.AnnotationRoleARN: resource.RoleARN(acct, "/", "app"), resource.OwnerAnnotation: owner, resource.AnnotationSTSRegional: "true"},
+			[]string{resource.AnnotationRoleARN, resource.OwnerAnnotation, resource.AnnotationSTSRegional}, false, false,
 			"annotations.eks.amazonaws.com/sts-regional-endpoints"},
+		{"ours with an annotation another manager set: left alone", map[string]string{resource.AnnotationRoleARN: resource.RoleARN(acct, "/", "app"), resource.OwnerAnnotation: owner, resource.AnnotationSTSRegional: "true"},
+			nil, false, false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			want, have := fixture()
 			sa := have.Clusters["c1"].ServiceAccounts["default/app"]
 			sa.Annotations = tt.live
+			if tt.owned != nil {
+				sa.Owned = tt.owned
+			}
 			have.Clusters["c1"].ServiceAccounts["default/app"] = sa
 			want.ServiceAccounts[0].Adopt = tt.adopt
 			p := Compute(want, have, Options{})

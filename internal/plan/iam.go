@@ -57,11 +57,6 @@ func (c *computer) policies() {
 			c.fail(addr, fmt.Sprintf("a policy of this name exists as %s; IAM cannot move a policy to another path: set path %q in the file, or delete the old policy first", have.ARN, have.Path))
 			continue
 		}
-		if !have.TagsKnown && have.Document.Equal(want.Document) {
-			// Nothing to write, and so no owner to check: the reader skips
-			// the tags of policies that already match (see live.Read).
-			continue
-		}
 		if !c.mayManage(addr, "policy", have.Tags, have.TagsKnown, want.Adopt) {
 			continue
 		}

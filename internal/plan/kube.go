@@ -45,7 +45,7 @@ func (c *computer) serviceAccounts() {
 		if ours && have.Annotations[resource.CreatedAnnotation] == "true" {
 			wantAnn[resource.CreatedAnnotation] = "true"
 		}
-		haveAnn := managedSubset(have.Annotations, ours, wantAnn)
+		haveAnn := managedSubset(have, ours, wantAnn)
 		if cmp.Equal(haveAnn, wantAnn) {
 			continue
 		}
@@ -68,21 +68,39 @@ func (c *computer) cluster(name string) *live.Cluster {
 	return &live.Cluster{Name: name}
 }
 
-// managedSubset is the part of a live object's annotations irsa-sync compares:
-// all it may set when it owns the object, else only those the file sets (it
-// never removes what another manager put there).
-func managedSubset(all map[string]string, ours bool, want map[string]string) map[string]string {
-	out := map[string]string{}
-	keys := managedAnnotations
-	if !ours {
-		keys = resource.SortedKeys(want)
+// managedSubset is the part of a live object's annotations irsa-sync
+// compares: those the file sets, and, on an object this owner holds, those
+// irsa-sync's field manager owns (which it removes when the file no longer
+// sets them). An annotation another manager owns is never compared: a
+// server-side apply could not remove it, and the plan would never settle.
+func managedSubset(sa live.ServiceAccount, ours bool, want map[string]string) map[string]string {
+	keys := map[string]bool{}
+	for k := range want {
+		keys[k] = true
 	}
-	for _, k := range keys {
-		if v, ok := all[k]; ok {
+	if ours {
+		for _, k := range ownedAnnotations(sa) {
+			keys[k] = true
+		}
+	}
+	out := map[string]string{}
+	for k := range keys {
+		if v, ok := sa.Annotations[k]; ok {
 			out[k] = v
 		}
 	}
 	return out
+}
+
+// ownedAnnotations are the annotations irsa-sync's field manager owns. An
+// object with no field-manager records at all (written before managed
+// fields existed, or by a client that strips them) falls back to every
+// annotation irsa-sync may set.
+func ownedAnnotations(sa live.ServiceAccount) []string {
+	if len(sa.Managers) == 0 {
+		return managedAnnotations
+	}
+	return sa.Owned
 }
 
 // annotationFields lists each annotation that changes, before → after.

@@ -88,7 +88,7 @@ func (c *computer) pruneServiceAccounts() {
 			}
 			addr := clusterAddress(name, sa.Namespace, sa.Name)
 			before := sa.ServiceAccount
-			before.Annotations = managedSubset(sa.Annotations, true, nil)
+			before.Annotations = managedSubset(sa, true, nil)
 			if sa.Annotations[resource.CreatedAnnotation] == "true" && onlyManager(sa.Managers) {
 				c.pruneable(Change{Action: Delete, Kind: resource.KindServiceAccount, Address: addr, Cluster: name, Before: &before})
 				continue
