@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -53,12 +54,15 @@ const (
 
 // Result is what happened to one change.
 type Result struct {
-	Address  string        `json:"address"`
-	Action   plan.Action   `json:"action"`
-	Kind     resource.Kind `json:"kind"`
-	Status   Status        `json:"status"`
-	Error    string        `json:"error,omitempty"`
-	Writes   int           `json:"writes"`
+	Address string        `json:"address"`
+	Action  plan.Action   `json:"action"`
+	Kind    resource.Kind `json:"kind"`
+	Status  Status        `json:"status"`
+	Error   string        `json:"error,omitempty"`
+	Writes  int           `json:"writes"`
+	// Retries are the attempts the SDK's retryer repeated (throttling,
+	// server errors, dropped connections) within this change's IAM calls.
+	Retries  int           `json:"retries,omitempty"`
 	Duration time.Duration `json:"durationNs"`
 	Notes    []string      `json:"notes,omitempty"`
 }
@@ -75,6 +79,15 @@ func (r *Report) Count(s Status) int {
 		if res.Status == s {
 			n++
 		}
+	}
+	return n
+}
+
+// Retries returns the retries of all changes together.
+func (r *Report) Retries() int {
+	n := 0
+	for _, res := range r.Results {
+		n += res.Retries
 	}
 	return n
 }
@@ -200,7 +213,7 @@ func (r *runner) runChange(ctx context.Context, c plan.Change) Result {
 	default:
 		err = fmt.Errorf("unknown kind %q", c.Kind)
 	}
-	res := Result{Address: c.Address, Action: c.Action, Kind: c.Kind, Status: Applied, Writes: w.writes, Duration: time.Since(start), Notes: c.Notes}
+	res := Result{Address: c.Address, Action: c.Action, Kind: c.Kind, Status: Applied, Writes: w.writes, Retries: w.retries, Duration: time.Since(start), Notes: c.Notes}
 	if err != nil {
 		res.Status, res.Error = Failed, err.Error()
 		if w.writes == 0 && ctx.Err() != nil {
@@ -224,9 +237,10 @@ func (r *runner) limiter(account string) *rate.Limiter {
 // writer makes the writes of one change, counting them.
 type writer struct {
 	*runner
-	stop   context.Context
-	change plan.Change
-	writes int
+	stop    context.Context
+	change  plan.Change
+	writes  int
+	retries int
 }
 
 // call runs one write: it starts only while the run is not cancelled, waits
@@ -244,7 +258,15 @@ func (w *writer) call(account string, what string, fn func(ctx context.Context) 
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(w.stop), w.opts.CallTimeout)
 	defer cancel()
 	w.writes++
-	if err := fn(ctx); err != nil {
+	var attempts atomic.Int64
+	err := fn(withAttempts(ctx, &attempts))
+	if n := int(attempts.Load()); n > 1 {
+		w.retries += n - 1
+	}
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
+			return fmt.Errorf("%s: no answer within %s (the call timeout); it may or may not have happened, and a rerun reads and settles it: %w", what, w.opts.CallTimeout, err)
+		}
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil

@@ -20,7 +20,7 @@ func (w *writer) iam(account string) (awsapi.IAM, error) {
 	if c == nil {
 		return nil, fmt.Errorf("no IAM client for account %s", account)
 	}
-	return c, nil
+	return countingIAM{c}, nil
 }
 
 func (w *writer) provider() error {
@@ -37,12 +37,16 @@ func (w *writer) provider() error {
 	}
 	switch c.Action {
 	case plan.Create:
-		return w.call(p.AccountID, fmt.Sprintf("create OIDC provider %q", p.URL), func(ctx context.Context) error {
+		err := w.call(p.AccountID, fmt.Sprintf("create OIDC provider %q", p.URL), func(ctx context.Context) error {
 			_, err := client.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
 				Url: aws.String("https://" + p.URL), ClientIDList: p.ClientIDs, Tags: tags(p.Tags),
 			})
 			return err
 		})
+		if alreadyExists(err) {
+			return w.providerExists(client, p, err)
+		}
+		return err
 	case plan.Update:
 		f, _ := c.Field("clientIds")
 		for _, id := range f.Added {
@@ -73,13 +77,17 @@ func (w *writer) policy() error {
 		return err
 	}
 	if c.Action == plan.Create {
-		return w.call(p.AccountID, fmt.Sprintf("create policy %q", p.Name), func(ctx context.Context) error {
+		err := w.call(p.AccountID, fmt.Sprintf("create policy %q", p.Name), func(ctx context.Context) error {
 			_, err := client.CreatePolicy(ctx, &iam.CreatePolicyInput{
 				PolicyName: aws.String(p.Name), Path: aws.String(p.Path), PolicyDocument: aws.String(p.Document.JSON()),
 				Description: optional(p.Description), Tags: tags(p.Tags),
 			})
 			return err
 		})
+		if alreadyExists(err) {
+			return w.policyExists(client, p, err)
+		}
+		return err
 	}
 	if c.RetireVersion != "" {
 		if err := w.call(p.AccountID, fmt.Sprintf("delete version %s of policy %q", c.RetireVersion, p.Name), func(ctx context.Context) error {

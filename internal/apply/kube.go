@@ -44,7 +44,16 @@ func (w *writer) serviceAccount() error {
 		}
 		// Force only where the file adopts the object: it takes the
 		// annotations over from whichever manager set them.
-		_, err := api.Apply(ctx, cfg, metav1.ApplyOptions{FieldManager: resource.FieldManager, Force: c.Adopt})
+		// Two applies creating the same ServiceAccount race in the API
+		// server; the loser sees AlreadyExists or Conflict, and applying
+		// again (server-side apply is idempotent) settles it.
+		var err error
+		for range 3 {
+			_, err = api.Apply(ctx, cfg, metav1.ApplyOptions{FieldManager: resource.FieldManager, Force: c.Adopt})
+			if !apierrors.IsAlreadyExists(err) && !apierrors.IsConflict(err) {
+				break
+			}
+		}
 		return err
 	})
 }

@@ -54,6 +54,9 @@ func (rw roleWriter) create() error {
 		})
 		return err
 	})
+	if alreadyExists(err) {
+		err = rw.roleExists(err)
+	}
 	if err != nil {
 		return err
 	}
