@@ -115,8 +115,8 @@ func File(p Params) *config.File {
 }
 
 // YAML returns File(p) as YAML text, in the field order of config's types.
-// Large estates exceed config.MaxFileSize (1 MiB; about 4,000 roles of this
-// shape), so config.Load refuses them: use File for those.
+// At about 420 bytes a role, estates over about 2,400 roles exceed
+// config.MaxFileSize (1 MiB), so config.Load refuses them: use File for those.
 func YAML(p Params) ([]byte, error) {
 	js, err := json.Marshal(File(p))
 	if err != nil {
