@@ -24,6 +24,7 @@ func Compute(want *desired.State, have *live.State, opts Options) *Plan {
 	c.roles()
 	c.serviceAccounts()
 	c.prune()
+	p.Warnings = append(p.Warnings, policyWarnings(want)...)
 	if opts.Prune {
 		p.Changes = append(p.Changes, p.Pruneable...)
 		p.Pruneable = nil
