@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,34 +19,48 @@ type applyOptions struct {
 	Output      string
 	Prune       bool
 	Parallelism int
+	Rate        float64
+	// SavedPlan is the positional argument: a plan saved by plan --out.
+	SavedPlan string
 }
 
 func newApplyCmd(g *globalOptions, streams IO) *cobra.Command {
 	o := &applyOptions{}
 	cmd := &cobra.Command{
-		Use:   "apply",
+		Use:   "apply [SAVED-PLAN]",
 		Short: "Make the live state match the bindings file",
 		Long: `apply computes the plan, prints it, and applies it without prompting (it is
 meant for CI jobs and CronJobs). It refuses to start, writing nothing, when the
 plan has conflicts or errors. Writes run in dependency order (OIDC provider,
 policy, role, attachments, ServiceAccount; the reverse for deletes), and a
 second apply of an unchanged file writes nothing. After a partial failure it
-prints what was done and what failed and exits 1; running it again converges.`,
+prints what was done and what failed and exits 1; running it again converges.
+
+Given a plan saved by "plan --out FILE", apply reads the bindings file (the
+saved plan's path, or -f) and the live state again, and applies exactly the
+saved changes; it refuses, exit 1 and nothing written, naming what moved, if
+the file or any live object a change was computed from changed since.`,
 		Example: `  irsa-sync apply -f bindings.yaml
   irsa-sync apply -f examples/bindings.yaml --sandbox .sandbox
-  irsa-sync apply --prune --output json`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+  irsa-sync apply --prune --output json --log-format json
+  irsa-sync plan --out plan.json && irsa-sync apply plan.json`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				o.SavedPlan = args[0]
+			}
 			return runApply(cmd, g, o, streams)
 		},
 	}
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&o.Prune, "prune", false, "delete this owner's objects the file no longer declares")
 	cmd.Flags().IntVar(&o.Parallelism, "parallelism", 10, "writes in flight at once")
+	cmd.Flags().Float64Var(&o.Rate, "rate", 10, "IAM writes per second per account, to stay under IAM's throttling")
 	return cmd
 }
 
 // applyOutput is apply's JSON output: the plan and one result per change.
+// schemas/apply-output.schema.json describes it.
 type applyOutput struct {
 	Plan    *plan.Plan     `json:"plan"`
 	Results []apply.Result `json:"results"`
@@ -60,8 +75,19 @@ type applySummary struct {
 }
 
 func runApply(cmd *cobra.Command, g *globalOptions, o *applyOptions, streams IO) (err error) {
-	if o.Output != "text" && o.Output != "json" {
+	switch {
+	case o.Output != "text" && o.Output != "json":
 		return &exitError{code: ExitError, err: fmt.Errorf("unknown output format %q for apply: use text or json", o.Output)}
+	case o.Parallelism < 1:
+		return &exitError{code: ExitError, err: fmt.Errorf("--parallelism is %d: use 1 or more", o.Parallelism)}
+	case o.Rate <= 0:
+		return &exitError{code: ExitError, err: fmt.Errorf("--rate is %g: use a positive number of writes per second", o.Rate)}
+	}
+	var sp *savedRun
+	if o.SavedPlan != "" {
+		if sp, err = loadSavedRun(cmd, g, o); err != nil {
+			return err
+		}
 	}
 	ctx, cancel := withTimeout(cmd.Context(), g.Timeout)
 	defer cancel()
@@ -74,10 +100,20 @@ func runApply(cmd *cobra.Command, g *globalOptions, o *applyOptions, streams IO)
 			err = cerr
 		}
 	}()
-	p, err := s.plan(ctx, plan.Options{Prune: o.Prune})
+	var p *plan.Plan
+	if sp != nil {
+		p, err = sp.plan(ctx, s, streams)
+	} else {
+		p, err = s.plan(ctx, plan.Options{Prune: o.Prune})
+	}
 	if err != nil {
 		return err
 	}
+	return applyPlan(ctx, s, p, o, streams)
+}
+
+// applyPlan prints p, applies it and reports, as text or as one JSON object.
+func applyPlan(ctx context.Context, s *session, p *plan.Plan, o *applyOptions, streams IO) error {
 	text := o.Output == "text"
 	if text {
 		r, _ := render.For("text", render.Options{Color: colorful(streams.Out)})
@@ -85,14 +121,23 @@ func runApply(cmd *cobra.Command, g *globalOptions, o *applyOptions, streams IO)
 			return err
 		}
 	}
-	opts := apply.Options{Parallelism: o.Parallelism}
-	if text {
-		opts.OnResult = func(r apply.Result) { printResult(streams.Out, r) }
-	}
+	done, total := 0, len(p.Changes)
+	opts := apply.Options{Parallelism: o.Parallelism, WritesPerSecond: o.Rate, OnResult: func(r apply.Result) {
+		done++
+		logResult(s.log, r)
+		if text {
+			printResult(s.status, streams.Out, r)
+		}
+		s.status.Set("Applying: %d of %d changes done", done, total)
+	}}
 	if text && !p.Empty() && !p.Blocked() {
 		fmt.Fprintln(streams.Out, "\nApplying:")
 	}
+	start := time.Now()
+	s.timed.resetAll()
 	report, runErr := apply.Run(ctx, p, apply.Clients{IAM: s.clients.IAM, Kube: s.clients.Kube}, opts)
+	s.status.Clear()
+	logApply(s.log, report, time.Since(start), runErr)
 	sum := applySummary{Applied: report.Count(apply.Applied), Failed: report.Count(apply.Failed), Skipped: report.Count(apply.Skipped)}
 	if !text {
 		out := applyOutput{Plan: p, Results: report.Results, Summary: sum}
@@ -118,23 +163,30 @@ func runApply(cmd *cobra.Command, g *globalOptions, o *applyOptions, streams IO)
 		return &exitError{code: ExitError, err: runErr}
 	}
 	if text {
-		s := p.Summary()
-		if p.Empty() {
-			fmt.Fprintln(streams.Out, "\nNothing to apply.")
-		} else {
-			fmt.Fprintf(streams.Out, "\nApply complete: %d added, %d changed, %d deleted.\n", s.Add, s.Change, s.Delete)
-			for _, c := range p.Changes {
-				if c.Action == plan.Create && c.Kind == "role" {
-					fmt.Fprintln(streams.Out, "Note: a new role can take 10-30 seconds before pods can assume it (IAM is eventually consistent).")
-					break
-				}
-			}
-		}
+		printDone(streams.Out, p)
 	}
 	return nil
 }
 
-func printResult(w io.Writer, r apply.Result) {
+func printDone(w io.Writer, p *plan.Plan) {
+	if p.Empty() {
+		fmt.Fprintln(w, "\nNothing to apply.")
+		return
+	}
+	s := p.Summary()
+	fmt.Fprintf(w, "\nApply complete: %d added, %d changed, %d deleted.\n", s.Add, s.Change, s.Delete)
+	for _, c := range p.Changes {
+		if c.Action == plan.Create && c.Kind == "role" {
+			fmt.Fprintln(w, "Note: a new role can take 10-30 seconds before pods can assume it (IAM is eventually consistent).")
+			return
+		}
+	}
+}
+
+// printResult prints one finished change on stdout; the progress line on a
+// terminal is cleared first so that the two never share a line.
+func printResult(line *statusLine, w io.Writer, r apply.Result) {
+	line.Clear()
 	mark := map[apply.Status]string{apply.Applied: "done", apply.Failed: "FAILED", apply.Skipped: "skipped"}[r.Status]
 	fmt.Fprintf(w, "  %-7s %s %s (%d writes, %s)\n", mark, r.Action, r.Address, r.Writes, r.Duration.Round(time.Millisecond))
 	if r.Error != "" {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -44,12 +45,52 @@ type IO struct {
 	Out, ErrOut io.Writer
 }
 
-// globalOptions are the flags every command shares.
+// globalOptions are the flags every command shares, and the logger and
+// progress line built from them before any command runs.
 type globalOptions struct {
 	File       string
 	Sandbox    string
 	Kubeconfig string
 	Timeout    time.Duration
+	LogFormat  string
+	LogLevel   string
+
+	log  *slog.Logger
+	line *statusLine
+}
+
+// logger is the run's logger; one that discards when none was set up.
+func (g *globalOptions) logger() *slog.Logger {
+	if g.log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return g.log
+}
+
+// status is the run's progress line; a disabled one when none was set up.
+func (g *globalOptions) status() *statusLine {
+	if g.line == nil {
+		return &statusLine{w: io.Discard}
+	}
+	return g.line
+}
+
+// setUp builds the logger and the progress line on stderr, before any
+// command runs.
+func (g *globalOptions) setUp(cmd *cobra.Command, errOut io.Writer) error {
+	g.line = newStatusLine(errOut)
+	level := g.LogLevel
+	if !cmd.Flags().Changed("log-level") && g.line.on {
+		// On a terminal the progress line and the plan say what the info
+		// records would; they stay for CI logs and the CronJob.
+		level = "warn"
+	}
+	l, err := newLogger(g.LogFormat, level, g.line)
+	if err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	g.log = l
+	return nil
 }
 
 // Main runs irsa-sync with args and returns the process exit code.
@@ -90,6 +131,9 @@ roles with generated trust policies, and annotated ServiceAccounts.`,
   irsa-sync apply -f examples/bindings.yaml --sandbox .sandbox`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return g.setUp(cmd, streams.ErrOut)
+		},
 	}
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
@@ -99,11 +143,14 @@ roles with generated trust policies, and annotated ServiceAccounts.`,
 	pf.StringVar(&g.Sandbox, "sandbox", "", "run against the embedded sandbox (AWS emulator and in-memory clusters) with state kept in `DIR`")
 	pf.StringVar(&g.Kubeconfig, "kubeconfig", "", "kubeconfig file (default: KUBECONFIG, then ~/.kube/config)")
 	pf.DurationVar(&g.Timeout, "timeout", 30*time.Minute, "bound the whole run; 0 means no limit")
+	pf.StringVar(&g.LogFormat, "log-format", LogText, "log format on stderr: text or json (JSON lines, for the CronJob)")
+	pf.StringVar(&g.LogLevel, "log-level", "info", "least level logged: debug, info, warn or error (warn by default on a terminal)")
 	root.AddCommand(
 		newValidateCmd(g, streams),
 		newPlanCmd(g, streams),
 		newApplyCmd(g, streams),
 		newVersionCmd(streams),
 	)
+	addCompletionExamples(root)
 	return root
 }

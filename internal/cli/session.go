@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/irsa-sync/irsa-sync/internal/config"
@@ -12,6 +13,7 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/live"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 	"github.com/irsa-sync/irsa-sync/internal/sandbox"
+	"github.com/irsa-sync/irsa-sync/internal/saved"
 )
 
 // session is one run's file, clients and, in sandbox mode, the sandbox
@@ -20,7 +22,16 @@ type session struct {
 	file    *config.File
 	clients *connect.Clients
 	sandbox *sandbox.Sandbox
+	// digest is of the file and its documents as loaded, for saved plans.
+	digest saved.Digest
+	timed  *timedConnector
+	log    *slog.Logger
+	status *statusLine
 }
+
+// openSandbox opens the sandbox of --sandbox; tests replace it to reach the
+// emulator and the in-memory clusters of a run (to count their writes).
+var openSandbox = sandbox.Open
 
 // openSession validates the file, then builds clients: nothing is read from
 // AWS or Kubernetes before the whole file is known to be valid.
@@ -29,15 +40,20 @@ func openSession(ctx context.Context, g *globalOptions) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &session{file: f}
+	d, err := saved.DigestFile(g.File, f)
+	if err != nil {
+		return nil, &exitError{code: ExitError, err: err}
+	}
+	s := &session{file: f, digest: d, log: g.logger(), status: g.status()}
 	var conn connect.Connector = &connect.Real{Kubeconfig: g.Kubeconfig}
 	if g.Sandbox != "" {
-		if s.sandbox, err = sandbox.Open(g.Sandbox, f, sandbox.Options{}); err != nil {
+		if s.sandbox, err = openSandbox(g.Sandbox, f, sandbox.Options{}); err != nil {
 			return nil, err
 		}
 		conn = s.sandbox
 	}
-	if s.clients, err = connect.Open(ctx, f, conn); err != nil {
+	s.timed = newTimedConnector(conn, f)
+	if s.clients, err = connect.Open(ctx, f, s.timed); err != nil {
 		return nil, errors.Join(err, s.close())
 	}
 	return s, nil
@@ -45,16 +61,24 @@ func openSession(ctx context.Context, g *globalOptions) (*session, error) {
 
 // plan reads the live state and computes the plan.
 func (s *session) plan(ctx context.Context, opts plan.Options) (*plan.Plan, error) {
+	s.status.Set("Reading %d accounts and %d clusters...", len(s.file.Accounts), len(s.file.Clusters))
+	start := time.Now()
 	have, err := live.Read(ctx, s.file, s.clients, live.Options{})
+	s.status.Clear()
+	s.timed.logReads(s.log, s.file)
 	if err != nil {
+		s.log.Error("read the live state", "durationMs", ms(time.Since(start)), "error", err.Error())
 		return nil, fmt.Errorf("read the live state (nothing was written): %w", err)
 	}
+	s.log.Info("read the live state", "accounts", len(s.file.Accounts), "clusters", len(s.file.Clusters), "durationMs", ms(time.Since(start)))
 	opts.MaxTrustedNamespaces = s.file.Settings.MaxTrustedNamespaces
 	want, err := desired.Build(s.file, have.Issuers())
 	if err != nil {
 		return nil, err
 	}
-	return plan.Compute(want, have, opts), nil
+	p := plan.Compute(want, have, opts)
+	logPlan(s.log, p)
+	return p, nil
 }
 
 func (s *session) close() error {

@@ -51,7 +51,7 @@ func Check(sp *Plan, d Digest, fresh *plan.Plan) error {
 	for _, sc := range sp.Changes {
 		c, ok := now[sc.Address]
 		if !ok {
-			why := "the live object changed since the plan was saved, and it needs no such change any more"
+			why := "it needs no such change any more: the live object changed since the plan was saved (was this plan applied already?)"
 			if msgs := problems[sc.Address]; len(msgs) > 0 {
 				why = "the live object changed since the plan was saved: " + strings.Join(msgs, "; ")
 				reported[sc.Address] = true

@@ -57,7 +57,7 @@ func TestCheck(t *testing.T) {
 			c.Action, c.Before = plan.Update, c.After
 		}, want: []string{newAddr + ": planned create, now it needs update"}},
 		{name: "no longer needed", fresh: func(p *plan.Plan) { drop(p, roleAddr) },
-			want: []string{roleAddr + " (update): the live object changed since the plan was saved, and it needs no such change"}},
+			want: []string{roleAddr + " (update): it needs no such change any more"}},
 		{name: "now a conflict", fresh: func(p *plan.Plan) {
 			drop(p, saAddr)
 			p.Conflicts = []plan.Problem{{Address: saAddr, Message: "annotated with role x, which irsa-sync did not set"}}
