@@ -149,6 +149,7 @@ roles with generated trust policies, and annotated ServiceAccounts.`,
 		newValidateCmd(g, streams),
 		newPlanCmd(g, streams),
 		newApplyCmd(g, streams),
+		newExplainCmd(g, streams),
 		newVersionCmd(streams),
 	)
 	addCompletionExamples(root)

@@ -1,0 +1,100 @@
+package cli
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/irsa-sync/irsa-sync/internal/config"
+	"github.com/irsa-sync/irsa-sync/internal/connect"
+	"github.com/irsa-sync/irsa-sync/internal/sandbox"
+)
+
+// TestExplain explains the example's role before it exists, once applied,
+// and after someone widened its live trust to every service account of a
+// cluster: each view is a golden file, and the last must name the risk.
+func TestExplain(t *testing.T) {
+	dir := t.TempDir()
+	explain := func(args ...string) string {
+		t.Helper()
+		code, out, stderr := run(t, append([]string{"explain", "--sandbox", dir, "-f", example}, args...)...)
+		if code != ExitOK {
+			t.Fatalf("explain %v: exit %d: %s", args, code, stderr)
+		}
+		return out
+	}
+	golden(t, "explain-before-apply.txt", explain("my-role"))
+	if code, _, stderr := run(t, "apply", "--sandbox", dir, "-f", example); code != ExitOK {
+		t.Fatalf("apply: exit %d: %s", code, stderr)
+	}
+	golden(t, "explain-applied.txt", explain("my-role"))
+	golden(t, "explain-other-account.txt", explain("analytics-reader", "--account", "data"))
+
+	widenTrust(t, dir)
+	out := explain("my-role")
+	golden(t, "explain-widened.txt", out)
+	for _, want := range []string{"every service account of the cluster: no subject is checked", "checks no subject", "differs from the declared one"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explanation of a widened trust does not say %q", want)
+		}
+	}
+	if again := explain("my-role"); again != out {
+		t.Error("two explanations of the same state differ")
+	}
+}
+
+// widenTrust replaces my-role's live trust with one that checks no
+// subject, as a hand edit in the console would.
+func widenTrust(t *testing.T, dir string) {
+	t.Helper()
+	f, err := config.Load(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, err := sandbox.Open(dir, f, sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := sb.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	cl, err := connect.Open(context.Background(), f, sb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer := sandbox.Issuer("111122223333", "us-east-1", "prod-use1")[len("https://"):]
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/` + issuer +
+		`"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"` + issuer + `:aud":"sts.amazonaws.com"}}}]}`
+	if _, err := cl.IAM["111122223333"].UpdateAssumeRolePolicy(context.Background(), &iam.UpdateAssumeRolePolicyInput{
+		RoleName: aws.String("my-role"), PolicyDocument: aws.String(doc)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestExplainErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"explain", "nope", "--sandbox", "", "-f", example}, `declares no role "nope": explain takes the name of a role under roles`},
+		{[]string{"explain", "my-role", "--account", "data", "-f", example}, `declares no role "my-role" in account "data"`},
+		{[]string{"explain", "-f", example}, "accepts 1 arg(s)"},
+	}
+	for _, tt := range tests {
+		args := tt.args
+		for i, a := range args {
+			if a == "--sandbox" {
+				args[i+1] = t.TempDir()
+			}
+		}
+		code, _, stderr := run(t, args...)
+		if code != ExitError || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q, want exit 1 mentioning %q", args, code, stderr, tt.want)
+		}
+	}
+}
