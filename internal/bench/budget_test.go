@@ -33,7 +33,11 @@ func budgetViolations(c counts, objects map[string]int) []string {
 		total += n
 	}
 	if total > maxNoOpAWSCalls {
-		out = append(out, fmt.Sprintf("%d AWS calls, over the budget of %d: %v", total, maxNoOpAWSCalls, c.aws))
+		var by []string
+		for _, action := range resource.SortedKeys(c.aws) {
+			by = append(by, fmt.Sprintf("%s %d", action, c.aws[action]))
+		}
+		out = append(out, fmt.Sprintf("%d AWS calls, over the budget of %d; an action called per object (more than once per account or cluster) is the likely cause: %s", total, maxNoOpAWSCalls, strings.Join(by, ", ")))
 	}
 	for _, cluster := range resource.SortedKeys(c.kube) {
 		pages := max(1, (objects[cluster]+kubeListPage-1)/kubeListPage)
