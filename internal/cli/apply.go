@@ -60,12 +60,18 @@ the file or any live object a change was computed from changed since.`,
 }
 
 // applyOutput is apply's JSON output: the plan and one result per change.
-// schemas/apply-output.schema.json describes it.
 type applyOutput struct {
-	Plan    *plan.Plan     `json:"plan"`
-	Results []apply.Result `json:"results"`
-	Summary applySummary   `json:"summary"`
-	Error   string         `json:"error,omitempty"`
+	Plan    *plan.Plan   `json:"plan"`
+	Results []jsonResult `json:"results"`
+	Summary applySummary `json:"summary"`
+	Error   string       `json:"error,omitempty"`
+}
+
+// jsonResult is one change's result with "error" always present (null when
+// the change did not fail), so scripts index every result the same way.
+type jsonResult struct {
+	apply.Result
+	Error *string `json:"error"`
 }
 
 type applySummary struct {
@@ -140,9 +146,13 @@ func applyPlan(ctx context.Context, s *session, p *plan.Plan, o *applyOptions, s
 	logApply(s.log, report, time.Since(start), runErr)
 	sum := applySummary{Applied: report.Count(apply.Applied), Failed: report.Count(apply.Failed), Skipped: report.Count(apply.Skipped)}
 	if !text {
-		out := applyOutput{Plan: p, Results: report.Results, Summary: sum}
-		if out.Results == nil {
-			out.Results = []apply.Result{}
+		out := applyOutput{Plan: p, Results: []jsonResult{}, Summary: sum}
+		for _, r := range report.Results {
+			jr := jsonResult{Result: r}
+			if r.Error != "" {
+				jr.Error = &r.Error
+			}
+			out.Results = append(out.Results, jr)
 		}
 		if runErr != nil {
 			out.Error = runErr.Error()
