@@ -34,9 +34,10 @@ type Clients struct {
 	Kube map[string]kubernetes.Interface // by cluster name
 }
 
-// Open builds the clients for every account and cluster of f. It makes no
-// calls: credentials are resolved on first use, so errors surface as the
-// reads start, each naming its account or cluster.
+// Open builds the clients for every account and cluster of f. Credentials
+// are resolved on first use, so errors surface as the reads start, each
+// naming its account or cluster. The only calls it makes are, for a cluster
+// reached with auth: eks, one eks:DescribeCluster for its endpoint and CA.
 func Open(ctx context.Context, f *config.File, conn Connector) (*Clients, error) {
 	cl := &Clients{IAM: map[string]awsapi.IAM{}, STS: map[string]awsapi.STS{}, EKS: map[string]awsapi.EKS{}, Kube: map[string]kubernetes.Interface{}}
 	cfgs := map[string]aws.Config{}
