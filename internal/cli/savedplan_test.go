@@ -130,10 +130,13 @@ func TestSavedPlanMisuse(t *testing.T) {
 	if err := os.WriteFile(jsonPlan, []byte(js), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// -f names another copy of the file: it is the one checked.
+	copied := editedExample(t, "owner: platform-prod", "owner: platform-prod # a copy, edited")
 	tests := []struct {
 		args []string
 		want string
 	}{
+		{[]string{"apply", planFile, "-f", copied}, copied + " changed since the plan was saved"},
 		{[]string{"apply", planFile, "--prune"}, "--prune cannot be given with a saved plan"},
 		{[]string{"apply", jsonPlan}, "cannot be applied"},
 		{[]string{"apply", filepath.Join(dir, "missing.json")}, "missing.json"},
