@@ -45,14 +45,15 @@ func openEstate(tb testing.TB, dir string, f *config.File, opts emulator.Options
 	e := &estate{tb: tb, file: f, sb: sb}
 	tb.Cleanup(e.close)
 	// IAM's default is 1,000 roles per account; an estate of 10,000 roles
-	// in two accounts needs the quota raised, as a real one would have.
+	// in two accounts needs the quota raised, as a real one would have,
+	// with room for the roles the sandbox seeds (assumeRoleArn targets).
 	perAccount := map[string]int{}
 	for _, r := range f.Roles {
 		perAccount[r.Account]++
 	}
 	for _, a := range f.Accounts {
-		if n := perAccount[a.Name]; n > 1000 {
-			sb.Emulator.SetQuota(a.ID, "RolesQuota", int32(n))
+		if n := perAccount[a.Name]; n > 900 {
+			sb.Emulator.SetQuota(a.ID, "RolesQuota", int32(n+100))
 		}
 	}
 	e.takeCounts() // seeding is setup, not part of a run
@@ -100,6 +101,13 @@ func (e *estate) planAndApply(ctx context.Context) (*plan.Plan, *apply.Report, e
 		return p, nil, fmt.Errorf("plan blocked: conflicts %v, errors %v", p.Conflicts, p.Errors)
 	}
 	report, err := apply.Run(ctx, p, apply.Clients{IAM: cl.IAM, Kube: cl.Kube}, applyOptions)
+	if err != nil && report != nil {
+		for _, r := range report.Results {
+			if r.Status == apply.Failed {
+				return p, report, fmt.Errorf("%w; first failure: %s: %s", err, r.Address, r.Error)
+			}
+		}
+	}
 	return p, report, err
 }
 
