@@ -21,14 +21,6 @@ import (
 // succeeds; re-reading the object and finishing the change converges now,
 // and it is safe because an object of another owner is still refused.
 
-// rereader is what re-reading an object after a lost race needs. The SDK's
-// client has it; an IAM client without it keeps the original error.
-type rereader interface {
-	GetRole(context.Context, *iam.GetRoleInput, ...func(*iam.Options)) (*iam.GetRoleOutput, error)
-	GetPolicy(context.Context, *iam.GetPolicyInput, ...func(*iam.Options)) (*iam.GetPolicyOutput, error)
-	GetPolicyVersion(context.Context, *iam.GetPolicyVersionInput, ...func(*iam.Options)) (*iam.GetPolicyVersionOutput, error)
-}
-
 func alreadyExists(err error) bool { return isA[*iamtypes.EntityAlreadyExistsException](err) }
 
 // read runs a read that finishes a change already started: like call, it
@@ -42,13 +34,6 @@ func (w *writer) read(what string, fn func(ctx context.Context) error) error {
 	return nil
 }
 
-func unwrap(c awsapi.IAM) (rereader, bool) {
-	if ci, ok := c.(countingIAM); ok {
-		c = ci.IAM
-	}
-	rr, ok := c.(rereader)
-	return rr, ok
-}
 
 // providerExists finishes a provider create that found one: providers are
 // shared whoever made them, so only the missing client ids are added.
@@ -111,20 +96,16 @@ func missingTags(have []iamtypes.Tag, want map[string]string) []iamtypes.Tag {
 // policyExists finishes a policy create that found one of this owner: a new
 // version is published only when the live document differs.
 func (w *writer) policyExists(client awsapi.IAM, p *resource.Policy, createErr error) error {
-	rr, ok := unwrap(client)
-	if !ok {
-		return createErr
-	}
 	arn := resource.PolicyARN(p.AccountID, p.Path, p.Name)
 	var live *iamtypes.Policy
 	var doc policy.Document
 	if err := w.read(fmt.Sprintf("read policy %q, which exists already", p.Name), func(ctx context.Context) error {
-		out, err := rr.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
+		out, err := client.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
 		if err != nil {
 			return err
 		}
 		live = out.Policy
-		v, err := rr.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: live.DefaultVersionId})
+		v, err := client.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: live.DefaultVersionId})
 		if err != nil {
 			return err
 		}
@@ -192,14 +173,10 @@ func (w *writer) publishVersion(client awsapi.IAM, arn string, p *resource.Polic
 // and puts policies, which IAM accepts again without harm.
 func (rw roleWriter) roleExists(createErr error) error {
 	r := rw.role
-	rr, ok := unwrap(rw.client)
-	if !ok {
-		return createErr
-	}
 	var live *iamtypes.Role
 	var trustDoc policy.Document
 	if err := rw.read(fmt.Sprintf("read role %q, which exists already", r.Name), func(ctx context.Context) error {
-		out, err := rr.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(r.Name)})
+		out, err := rw.client.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(r.Name)})
 		if err != nil {
 			return err
 		}

@@ -16,6 +16,10 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/config"
 )
 
+// RetryMaxAttempts is how many times the SDK tries a call by default: IAM
+// throttles bursts, and a large apply must ride them out.
+const RetryMaxAttempts = 10
+
 // DefaultRegion signs IAM and STS calls when the environment names no
 // region: IAM is a global service.
 const DefaultRegion = "us-east-1"
@@ -28,7 +32,8 @@ type Real struct {
 	// Kubeconfig is an explicit kubeconfig path; empty means the standard
 	// loading rules (KUBECONFIG, then ~/.kube/config).
 	Kubeconfig string
-	// RetryMaxAttempts bounds the SDK's adaptive retryer; 0 means 10.
+	// RetryMaxAttempts bounds the SDK's adaptive retryer; 0 means
+	// RetryMaxAttempts.
 	RetryMaxAttempts int
 
 	once    sync.Once
@@ -39,7 +44,7 @@ type Real struct {
 func (r *Real) options(extra ...func(*awsconfig.LoadOptions) error) []func(*awsconfig.LoadOptions) error {
 	attempts := r.RetryMaxAttempts
 	if attempts == 0 {
-		attempts = 10
+		attempts = RetryMaxAttempts
 	}
 	// Adaptive mode rate-limits the client itself after throttling, which
 	// is what a low-rate control-plane API such as IAM needs.

@@ -220,8 +220,13 @@ func (e *Emulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		e.writeError(w, c, errf(400, "InvalidAction", "Could not find operation %s for version %s", c.action, c.form.Get("Version")))
 		return
 	}
-	if e.fault != nil {
-		if ferr := e.fault(service, c.action); ferr != nil {
+	if fault := e.fault; fault != nil {
+		// The hook runs without the lock, so a hook that sleeps (latency,
+		// a hung call) delays only its own request.
+		e.mu.Unlock()
+		ferr := fault(service, c.action)
+		e.mu.Lock()
+		if ferr != nil {
 			e.writeError(w, c, ferr)
 			return
 		}

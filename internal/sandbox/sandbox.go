@@ -148,7 +148,12 @@ func (s *Sandbox) AWS(_ context.Context, a config.Account) (aws.Config, error) {
 		Region:       connect.DefaultRegion,
 		Credentials:  credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, c.SessionToken),
 		BaseEndpoint: aws.String(s.URL),
-		Retryer:      func() aws.Retryer { return retry.NewAdaptiveMode() },
+		// The same retry policy as connect.Real: adaptive, 10 attempts.
+		Retryer: func() aws.Retryer {
+			return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
+				o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) { so.MaxAttempts = connect.RetryMaxAttempts })
+			})
+		},
 	}
 	return connect.AssumeRole(cfg, a), nil
 }
