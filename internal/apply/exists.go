@@ -34,7 +34,6 @@ func (w *writer) read(what string, fn func(ctx context.Context) error) error {
 	return nil
 }
 
-
 // providerExists finishes a provider create that found one: providers are
 // shared whoever made them, so only the missing client ids are added.
 func (w *writer) providerExists(client awsapi.IAM, p *resource.Provider, createErr error) error {
