@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,6 +14,7 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/apply"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 	"github.com/irsa-sync/irsa-sync/internal/render"
+	"github.com/irsa-sync/irsa-sync/internal/resource"
 )
 
 type applyOptions struct {
@@ -173,22 +175,42 @@ func applyPlan(ctx context.Context, s *session, p *plan.Plan, o *applyOptions, s
 		return &exitError{code: ExitError, err: runErr}
 	}
 	if text {
-		printDone(streams.Out, p)
+		printDone(streams.Out, p, report)
 	}
 	return nil
 }
 
-func printDone(w io.Writer, p *plan.Plan) {
+func printDone(w io.Writer, p *plan.Plan, report *apply.Report) {
 	if p.Empty() {
 		fmt.Fprintln(w, "\nNothing to apply.")
 		return
 	}
 	s := p.Summary()
 	fmt.Fprintf(w, "\nApply complete: %d added, %d changed, %d deleted.\n", s.Add, s.Change, s.Delete)
+	if n := report.Retries(); n > 0 {
+		fmt.Fprintf(w, "AWS throttled or failed %d calls on the way; the SDK retried each of them.\n", n)
+	}
 	for _, c := range p.Changes {
-		if c.Action == plan.Create && c.Kind == "role" {
+		if c.Action == plan.Create && c.Kind == resource.KindRole {
 			fmt.Fprintln(w, "Note: a new role can take 10-30 seconds before pods can assume it (IAM is eventually consistent).")
-			return
+			break
+		}
+	}
+	// The webhook gives credentials only to new pods: say which running
+	// pods still hold the old role. irsa-sync restarts nothing itself.
+	header := false
+	for _, r := range report.Results {
+		if r.Kind != resource.KindServiceAccount || r.Status != apply.Applied {
+			continue
+		}
+		for _, n := range r.Notes {
+			if strings.Contains(n, "running pod") {
+				if !header {
+					fmt.Fprintln(w, "Restart these pods to pick up the new role:")
+					header = true
+				}
+				fmt.Fprintf(w, "  %s: %s\n", r.Address, n)
+			}
 		}
 	}
 }

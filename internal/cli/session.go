@@ -77,8 +77,28 @@ func (s *session) plan(ctx context.Context, opts plan.Options) (*plan.Plan, erro
 		return nil, err
 	}
 	p := plan.Compute(want, have, opts)
+	if err := s.notePods(ctx, p); err != nil {
+		return nil, err
+	}
 	logPlan(s.log, p)
 	return p, nil
+}
+
+// notePods names, on each ServiceAccount whose role changes, the running
+// pods that keep the old role until restarted: the webhook sets credentials
+// only on pods it creates. Pods are listed only in the namespaces of those
+// ServiceAccounts.
+func (s *session) notePods(ctx context.Context, p *plan.Plan) error {
+	pods := map[string]map[string][]string{}
+	for cluster, sas := range plan.RoleChanges(p) {
+		got, err := live.PodsUsing(ctx, s.clients.Kube[cluster], sas)
+		if err != nil {
+			return fmt.Errorf("read the live state (nothing was written): cluster %q: %w", cluster, err)
+		}
+		pods[cluster] = got
+	}
+	plan.NotePods(p, pods)
+	return nil
 }
 
 func (s *session) close() error {
