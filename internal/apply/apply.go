@@ -95,7 +95,9 @@ func (r *Report) Retries() int {
 // ErrBlocked is returned, before any write, for a plan with conflicts or errors.
 var ErrBlocked = errors.New("the plan has conflicts or errors: nothing was applied")
 
-// Run applies the plan's changes. Changes run in phases of one kind and
+// Run applies the plan's changes. Every ServiceAccount change is first
+// dry-run in its cluster, so a refusal there stops the run before any write.
+// Changes run in phases of one kind and
 // action (providers, policies, roles, service accounts; deletes in reverse),
 // concurrently within a phase. When a change fails, later phases are
 // skipped, since they may depend on it; a rerun converges. Cancelling ctx
@@ -107,6 +109,12 @@ func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Rep
 	}
 	r := newRunner(clients, opts)
 	report := &Report{Results: make([]Result, len(p.Changes))}
+	if err := r.preflight(ctx, p.Changes); err != nil {
+		for i, c := range p.Changes {
+			report.Results[i] = skipped(c)
+		}
+		return report, err
+	}
 	stop := false
 	for _, phase := range phases(p.Changes) {
 		if stop || ctx.Err() != nil {

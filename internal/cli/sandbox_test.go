@@ -49,7 +49,7 @@ func (rs runSandbox) writes() map[string]int {
 	}
 	for _, c := range rs.clusters {
 		for _, a := range rs.sb.Cluster(c).Actions() {
-			if verb := a.GetVerb(); verb != "get" && verb != "list" && verb != "watch" {
+			if verb := a.GetVerb(); verb != "get" && verb != "list" && verb != "watch" && !sandbox.IsDryRun(a) {
 				out["k8s:"+verb+" "+a.GetResource().Resource]++
 			}
 		}

@@ -156,7 +156,7 @@ func (h *harness) writes() map[string]int {
 	}
 	for _, c := range h.file.Clusters {
 		for _, a := range h.sb.Cluster(c.Name).Actions() {
-			if verb := a.GetVerb(); verb != "get" && verb != "list" && verb != "watch" {
+			if verb := a.GetVerb(); verb != "get" && verb != "list" && verb != "watch" && !sandbox.IsDryRun(a) {
 				out["k8s:"+verb+" "+a.GetResource().Resource]++
 			}
 		}

@@ -223,7 +223,7 @@ func (r *rig) mustBeInSync() {
 func (r *rig) onKubeWrite(f func(verb string)) {
 	for _, c := range r.file.Clusters {
 		r.sb.Cluster(c.Name).PrependReactor("*", "*", func(a k8stesting.Action) (bool, runtime.Object, error) {
-			if v := a.GetVerb(); v != "get" && v != "list" && v != "watch" {
+			if v := a.GetVerb(); v != "get" && v != "list" && v != "watch" && !sandbox.IsDryRun(a) {
 				f(v)
 			}
 			return false, nil, nil

@@ -2,6 +2,7 @@ package kubeint
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -107,27 +108,23 @@ func TestLeastPrivilege(t *testing.T) {
 	assertForbidden(t, err, `cannot list resource "namespaces"`)
 	_, err = live.PodsUsing(ctx, nobody, []resource.ServiceAccount{{Cluster: "c1", Namespace: ns, Name: "app"}})
 	assertForbidden(t, err, `cannot list resource "pods"`, `in the namespace "`+ns+`"`)
-	// ...and so is every write, with nothing half-applied.
+	// ...and so is every write: the dry run of each ServiceAccount change
+	// is refused before the first write, so nothing is applied at all, the
+	// role's trust (IAM, written first otherwise) included.
 	report, err := apply.Run(ctx, p, apply.Clients{IAM: r.clients.IAM, Kube: map[string]kubernetes.Interface{"c1": nobody}}, apply.Options{})
-	if err == nil {
-		t.Fatalf("apply without the role succeeded")
+	if !errors.Is(err, apply.ErrPreflight) {
+		t.Fatalf("apply without the role: err = %v, want apply.ErrPreflight", err)
 	}
-	// The role's trust (IAM) is updated first; no ServiceAccount change
-	// may be applied.
-	var refusals []string
 	for _, res := range report.Results {
-		if res.Kind == resource.KindServiceAccount && res.Status == apply.Applied {
-			t.Errorf("%s was applied without the role", res.Address)
-		}
-		if res.Status == apply.Failed {
-			refusals = append(refusals, res.Error)
+		if res.Status != apply.Skipped || res.Writes != 0 {
+			t.Errorf("%s: status %s with %d writes, want skipped with none", res.Address, res.Status, res.Writes)
 		}
 	}
-	if len(refusals) == 0 {
-		t.Fatalf("no change failed: %+v", report.Results)
+	for _, verb := range []string{"patch", "delete"} {
+		assertForbidden(t, err, `cannot `+verb+` resource "serviceaccounts"`, `in the namespace "`+ns+`"`, `User "irsa-sync-nobody"`)
 	}
-	for _, msg := range refusals {
-		assertForbidden(t, errString(msg), `cannot patch resource "serviceaccounts"`, `in the namespace "`+ns+`"`, `User "irsa-sync-nobody"`)
+	if again := r.plan(plan.Options{Prune: true}); len(again.Changes) != len(p.Changes) {
+		t.Errorf("after the refused apply the plan has %d changes, want the same %d (nothing applied)", len(again.Changes), len(p.Changes))
 	}
 	if diff := cmp.Diff(before, snapshot(t, admin, ns)); diff != "" {
 		t.Fatalf("the refused apply changed service accounts (-before +after):\n%s", diff)

@@ -51,7 +51,9 @@ func (s *Sandbox) loadCluster(name string) (*fake.Clientset, error) {
 			return nil, fmt.Errorf("sandbox: %w", err)
 		}
 	}
-	return fake.NewClientset(objs...), nil
+	kube := fake.NewClientset(objs...)
+	honourDryRun(kube)
+	return kube, nil
 }
 
 // Save writes the emulator's state and every cluster's objects to the
