@@ -36,6 +36,10 @@ type Settings struct {
 	// MaxTrustedNamespaces warns when one role is trusted from more
 	// namespaces than this (default 10).
 	MaxTrustedNamespaces int `json:"maxTrustedNamespaces,omitempty"`
+	// AssumeRolePolicySizeQuota is the trust size validation checks against
+	// before any API call (default 2048, IAM's default); set it when the
+	// accounts' quota was raised. The plan checks each account's own quota.
+	AssumeRolePolicySizeQuota int `json:"assumeRolePolicySizeQuota,omitempty"`
 }
 
 // Account is an AWS account irsa-sync manages objects in.

@@ -34,6 +34,8 @@ func (v *validator) checkRoles() {
 		v.checkInlinePolicies(p, r)
 		if len(r.ServiceAccounts) == 0 {
 			v.add(p.with("serviceAccounts"), "the role has no service accounts: add at least one {cluster, namespace, name}, or remove the role")
+		} else {
+			v.checkTrustSize(p, r)
 		}
 	}
 }
