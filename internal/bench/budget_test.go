@@ -169,6 +169,13 @@ func expectedChangeWrites(p gen.Params) map[string]int {
 	return out
 }
 
+// isKubeWrite reports whether a counted Kubernetes call ("verb resource")
+// changes anything: reads and dry runs do not.
+func isKubeWrite(call string) bool {
+	verb, _, _ := strings.Cut(call, " ")
+	return verb != "get" && verb != "list" && verb != "watch" && !strings.HasPrefix(verb, "dryrun-")
+}
+
 // writesOf is the AWS writes by action plus Kubernetes writes as
 // "k8s:VERB resource", all clusters together.
 func writesOf(c counts) map[string]int {
@@ -178,7 +185,7 @@ func writesOf(c counts) map[string]int {
 	}
 	for _, m := range c.kube {
 		for call, n := range m {
-			if verb, _, _ := strings.Cut(call, " "); verb != "get" && verb != "list" && verb != "watch" {
+			if isKubeWrite(call) {
 				out["k8s:"+call] += n
 			}
 		}

@@ -9,6 +9,9 @@ import (
 	"sync"
 	"testing"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	k8stesting "k8s.io/client-go/testing"
+
 	"github.com/irsa-sync/irsa-sync/internal/apply"
 	"github.com/irsa-sync/irsa-sync/internal/config"
 	"github.com/irsa-sync/irsa-sync/internal/connect"
@@ -128,12 +131,33 @@ func (e *estate) takeCounts() counts {
 		fake := e.sb.Cluster(cl.Name)
 		m := map[string]int{}
 		for _, a := range fake.Actions() {
-			m[a.GetVerb()+" "+a.GetResource().Resource]++
+			m[verbOf(a)+" "+a.GetResource().Resource]++
 		}
 		fake.ClearActions()
 		c.kube[cl.Name] = m
 	}
 	return c
+}
+
+// verbOf is the action's verb, prefixed "dryrun-" for a dry run: apply
+// checks every ServiceAccount change with one before its first write, and
+// a dry run persists nothing, so it is a call but not a write.
+func verbOf(a k8stesting.Action) string {
+	var dry []string
+	switch a := a.(type) {
+	case interface{ GetPatchOptions() metav1.PatchOptions }:
+		dry = a.GetPatchOptions().DryRun
+	case interface{ GetCreateOptions() metav1.CreateOptions }:
+		dry = a.GetCreateOptions().DryRun
+	case interface{ GetUpdateOptions() metav1.UpdateOptions }:
+		dry = a.GetUpdateOptions().DryRun
+	case interface{ GetDeleteOptions() metav1.DeleteOptions }:
+		dry = a.GetDeleteOptions().DryRun
+	}
+	if len(dry) > 0 {
+		return "dryrun-" + a.GetVerb()
+	}
+	return a.GetVerb()
 }
 
 // appliedStates holds, per generated estate, a sandbox directory where that

@@ -133,19 +133,22 @@ func (t *tally) report(b *testing.B) {
 	}
 	b.ReportMetric(per(total), "aws-calls")
 	b.ReportMetric(per(writes), "aws-writes")
-	kube, lists, kubeWrites := 0, 0, 0
+	kube, lists, dryRuns, kubeWrites := 0, 0, 0, 0
 	for k, n := range t.kube {
 		kube += n
-		switch verb, _, _ := strings.Cut(k, " "); verb {
-		case "list":
+		verb, _, _ := strings.Cut(k, " ")
+		switch {
+		case verb == "list":
 			lists += n
-		case "get", "watch":
-		default:
+		case strings.HasPrefix(verb, "dryrun-"):
+			dryRuns += n
+		case isKubeWrite(k):
 			kubeWrites += n
 		}
 	}
 	b.ReportMetric(per(kube), "k8s-calls")
 	b.ReportMetric(per(lists), "k8s-lists")
+	b.ReportMetric(per(dryRuns), "k8s-dryruns")
 	b.ReportMetric(per(kubeWrites), "k8s-writes")
 	b.ReportMetric(float64(t.peak)/(1<<20), "peak-heap-MB")
 	b.ReportMetric(float64(t.growth)/(1<<20), "heap-growth-MB")
