@@ -35,7 +35,7 @@ test-short:
 
 ## bench: run the benchmarks only (no tests, no tools needed); see
 ## docs/performance.md. IRSA_BENCH_LARGE=1 adds the 10,000-role estates
-## (about 10 minutes more); IRSA_BENCH_LATENCY sets the AWS emulator's delay
+## (4-5 minutes more); IRSA_BENCH_LATENCY sets the AWS emulator's delay
 ## per call (default 50ms).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
