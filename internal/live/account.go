@@ -23,18 +23,37 @@ import (
 type AccountOptions struct {
 	// Owner is the bindings file's owner.
 	Owner string
-	// Declared reports whether the file declares a policy of that name.
-	Declared func(name string) bool
+	// Declared returns what the file declares for a policy of that name,
+	// and whether it declares one.
+	Declared func(name string) (DeclaredPolicy, bool)
 }
 
-// wantsTags reports whether a policy's owner matters to a plan: the file
-// declares it (it may be someone else's: a conflict), or it could be this
-// owner's and no longer declared (a prune candidate, shown even without
-// --prune). A policy attached to a role of another owner can be neither
-// pruned nor declared-and-ours without being declared, so its tags are
-// skipped: in a shared account most foreign policies cost no call.
-func (o AccountOptions) wantsTags(p Policy, foreign map[string]bool) bool {
-	return (o.Declared != nil && o.Declared(p.Name)) || !foreign[p.ARN]
+// DeclaredPolicy is what the reader needs to know of a declared policy to
+// decide whether its tags are worth a call.
+type DeclaredPolicy struct {
+	Document policy.Document
+	Path     string
+	UserTags bool
+}
+
+// wantsTags reports whether a policy's owner matters to a plan, so that its
+// tags (which IAM's bulk read omits) are worth one call:
+//   - a declared policy, unless it is already attached to a role this owner
+//     holds and matches the file (document, path, no tags of its own): it
+//     was vetted when irsa-sync first attached it, and nothing will be
+//     written to it, so a no-op plan of a large estate costs no call per
+//     policy;
+//   - an undeclared policy not attached to another owner's role: it may be
+//     this owner's and no longer declared, a prune candidate the plan shows
+//     even without --prune.
+func (o AccountOptions) wantsTags(p Policy, foreign, ours map[string]bool) bool {
+	if o.Declared != nil {
+		if d, ok := o.Declared(p.Name); ok {
+			settled := ours[p.ARN] && !d.UserTags && d.Path == p.Path && d.Document.Equal(p.Document)
+			return !settled
+		}
+	}
+	return !foreign[p.ARN]
 }
 
 // maxItems is the largest page IAM serves: the fewer pages, the fewer calls
@@ -111,14 +130,17 @@ func ReadAccount(ctx context.Context, client awsapi.IAM, id string, opts Account
 		return nil, err
 	}
 	foreign := map[string]bool{} // policies attached to a role of another owner
+	ours := map[string]bool{}    // policies attached to a role of this owner
 	for _, r := range acct.Roles {
-		if !OwnedBy(r.Tags, opts.Owner) {
-			for _, arn := range r.ManagedPolicies {
+		for _, arn := range r.ManagedPolicies {
+			if OwnedBy(r.Tags, opts.Owner) {
+				ours[arn] = true
+			} else {
 				foreign[arn] = true
 			}
 		}
 	}
-	if err := readPolicyTags(ctx, client, acct, func(p Policy) bool { return opts.wantsTags(p, foreign) }); err != nil {
+	if err := readPolicyTags(ctx, client, acct, func(p Policy) bool { return opts.wantsTags(p, foreign, ours) }); err != nil {
 		return nil, err
 	}
 	return acct, nil

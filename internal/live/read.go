@@ -2,11 +2,13 @@ package live
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 
 	"github.com/irsa-sync/irsa-sync/internal/config"
 	"github.com/irsa-sync/irsa-sync/internal/connect"
+	"github.com/irsa-sync/irsa-sync/internal/policy"
 )
 
 // Options tune Read.
@@ -21,9 +23,17 @@ type Options struct {
 func Read(ctx context.Context, f *config.File, clients *connect.Clients, opts Options) (*State, error) {
 	st := &State{Accounts: map[string]*Account{}, Clusters: map[string]*Cluster{}}
 	var mu sync.Mutex
-	declared := map[string]bool{} // "account/lower-cased name"
-	for _, p := range f.Policies {
-		declared[p.Account+"/"+strings.ToLower(p.Name)] = true
+	declared := map[string]DeclaredPolicy{} // by "account/lower-cased name"
+	for i, p := range f.Policies {
+		doc, err := policy.Parse(p.Document)
+		if err != nil {
+			return nil, fmt.Errorf("policies[%d] (%s): %w", i, p.Name, err)
+		}
+		path := p.Path
+		if path == "" {
+			path = "/"
+		}
+		declared[p.Account+"/"+strings.ToLower(p.Name)] = DeclaredPolicy{Document: doc, Path: path, UserTags: len(p.Tags) > 0}
 	}
 	var fns []func(context.Context) error
 	for _, a := range f.Accounts {
@@ -32,8 +42,11 @@ func Read(ctx context.Context, f *config.File, clients *connect.Clients, opts Op
 				return err
 			}
 			acct, err := ReadAccount(ctx, clients.IAM[a.ID], a.ID, AccountOptions{
-				Owner:    f.Owner,
-				Declared: func(name string) bool { return declared[a.Name+"/"+strings.ToLower(name)] },
+				Owner: f.Owner,
+				Declared: func(name string) (DeclaredPolicy, bool) {
+					d, ok := declared[a.Name+"/"+strings.ToLower(name)]
+					return d, ok
+				},
 			})
 			if err != nil {
 				return wrapf(err, "account %q", a.Name)

@@ -57,6 +57,12 @@ func (c *computer) policies() {
 			c.fail(addr, fmt.Sprintf("a policy of this name exists as %s; IAM cannot move a policy to another path: set path %q in the file, or delete the old policy first", have.ARN, have.Path))
 			continue
 		}
+		if !have.TagsKnown {
+			// The reader skips the tags of a policy that matches the file
+			// and is attached to this owner's roles (see live.wantsTags):
+			// it was vetted when first attached, and nothing is written.
+			continue
+		}
 		if !c.mayManage(addr, "policy", have.Tags, have.TagsKnown, want.Adopt) {
 			continue
 		}
