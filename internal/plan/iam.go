@@ -63,7 +63,7 @@ func (c *computer) policies() {
 			// it was vetted when first attached, and nothing is written.
 			continue
 		}
-		if !c.mayManage(addr, "policy", have.Tags, have.TagsKnown, want.Adopt) {
+		if !c.mayManage(addr, "policy", have.Tags, want.Adopt) {
 			continue
 		}
 		ch := Change{Action: Update, Kind: resource.KindPolicy, Address: addr, Account: want.Account}
@@ -110,7 +110,7 @@ func (c *computer) roles() {
 			c.fail(addr, fmt.Sprintf("the role exists with path %q; IAM cannot change a role's path: set path %q in the file, or delete the role first (service accounts would then need the new ARN)", have.Path, have.Path))
 			continue
 		}
-		if !c.mayManage(addr, "role", have.Tags, true, want.Adopt) {
+		if !c.mayManage(addr, "role", have.Tags, want.Adopt) {
 			continue
 		}
 		if fields := roleFields(have, want.Role); len(fields) > 0 {
@@ -124,10 +124,10 @@ func (c *computer) roles() {
 // mayManage reports whether irsa-sync may change an existing object, and
 // records a conflict when it may not: only objects this owner tagged, or
 // that the file adopts, are changed.
-func (c *computer) mayManage(addr, what string, tags map[string]string, tagsKnown, adopt bool) bool {
+func (c *computer) mayManage(addr, what string, tags map[string]string, adopt bool) bool {
 	owner := tags[resource.OwnerTag]
 	switch {
-	case tagsKnown && owner == c.want.Owner:
+	case owner == c.want.Owner:
 		return true
 	case adopt:
 		return true
