@@ -1,7 +1,7 @@
 # irsa-sync developer entry points. `make test` is the full check that CI runs
 # (.ci/run and .github/workflows/ci.yml call exactly that).
 
-# Binaries for tests that need a real API server (internal/testenv):
+# Binaries for tests that need a real API server (test/testenv):
 # kube-apiserver and etcd, put there by hack/tools.sh.
 TOOLS_BIN := $(CURDIR)/.cache/bin
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tools.sh makes the binaries that tests with a real API server need
-# (internal/testenv) available in .cache/bin:
+# (test/testenv) available in .cache/bin:
 #
 #   kube-apiserver  built from test/tools/kube-apiserver (a Go module of its
 #                   own, so the root go.mod never requires k8s.io/kubernetes);

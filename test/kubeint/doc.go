@@ -1,5 +1,5 @@
 // Package kubeint holds irsa-sync's integration tests against a real
-// kube-apiserver (internal/testenv): field ownership under server-side
+// kube-apiserver (test/testenv): field ownership under server-side
 // apply, conflicts and adoption, annotations as the server stores them,
 // missing namespaces, pods keeping an old role, least-privilege RBAC, many
 // clusters through the real connectors, and the number of reads a plan

@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/irsa-sync/irsa-sync/internal/emulator"
-	"github.com/irsa-sync/irsa-sync/internal/gen"
+	"github.com/irsa-sync/irsa-sync/test/gen"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
 )
 

@@ -17,7 +17,7 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/connect"
 	"github.com/irsa-sync/irsa-sync/internal/desired"
 	"github.com/irsa-sync/irsa-sync/internal/emulator"
-	"github.com/irsa-sync/irsa-sync/internal/gen"
+	"github.com/irsa-sync/irsa-sync/test/gen"
 	"github.com/irsa-sync/irsa-sync/internal/live"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 	"github.com/irsa-sync/irsa-sync/internal/sandbox"

@@ -22,7 +22,7 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/live"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 	"github.com/irsa-sync/irsa-sync/internal/sandbox"
-	"github.com/irsa-sync/irsa-sync/internal/testenv"
+	"github.com/irsa-sync/irsa-sync/test/testenv"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }

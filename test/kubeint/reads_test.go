@@ -7,7 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/irsa-sync/irsa-sync/internal/plan"
-	"github.com/irsa-sync/irsa-sync/internal/testenv"
+	"github.com/irsa-sync/irsa-sync/test/testenv"
 )
 
 // TestNoOpPlanReadsInBulk: a no-op plan of a cluster with many

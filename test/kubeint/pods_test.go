@@ -10,7 +10,7 @@ import (
 
 	"github.com/irsa-sync/irsa-sync/internal/live"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
-	"github.com/irsa-sync/irsa-sync/internal/testenv"
+	"github.com/irsa-sync/irsa-sync/test/testenv"
 )
 
 func createPod(t *testing.T, env *testenv.Env, ns, name, sa string) *corev1.Pod {

@@ -19,7 +19,7 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/live"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
-	"github.com/irsa-sync/irsa-sync/internal/testenv"
+	"github.com/irsa-sync/irsa-sync/test/testenv"
 )
 
 // decodeExample reads a file of examples/rbac strictly into out: a field the

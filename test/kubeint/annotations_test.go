@@ -13,7 +13,7 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/apply"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
-	"github.com/irsa-sync/irsa-sync/internal/testenv"
+	"github.com/irsa-sync/irsa-sync/test/testenv"
 )
 
 // TestAnnotationsAsStored: each annotation the file asks for is stored as

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/irsa-sync/irsa-sync/internal/emulator"
-	"github.com/irsa-sync/irsa-sync/internal/gen"
+	"github.com/irsa-sync/irsa-sync/test/gen"
 )
 
 // estateParams is the estate shape: 2 accounts, 4 clusters and 2

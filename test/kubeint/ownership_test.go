@@ -12,7 +12,7 @@ import (
 
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
-	"github.com/irsa-sync/irsa-sync/internal/testenv"
+	"github.com/irsa-sync/irsa-sync/test/testenv"
 )
 
 // TestFieldOwnership: a Helm-made ServiceAccount keeps every label and

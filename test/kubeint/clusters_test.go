@@ -18,7 +18,7 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/connect"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
-	"github.com/irsa-sync/irsa-sync/internal/testenv"
+	"github.com/irsa-sync/irsa-sync/test/testenv"
 )
 
 // mergeKubeconfigs writes one kubeconfig holding every context of the
