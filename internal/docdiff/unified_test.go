@@ -86,7 +86,7 @@ func TestUnified(t *testing.T) {
         ]
       }
     ]
-  ...
+  }
 `,
 		},
 		{
