@@ -95,7 +95,7 @@ func parse(raw []byte) (document, error) {
 	keys := orderedKeys(top, topOrder)
 	i := 0
 	for ; i < len(keys) && keys[i] != "Statement"; i++ {
-		d.head = render(d.head, 1, keys[i], top[keys[i]], nil)
+		d.head = render(d.head, 1, member(keys[i]), top[keys[i]], nil)
 	}
 	if i < len(keys) {
 		if len(stmts) == 0 {
@@ -107,7 +107,7 @@ func parse(raw []byte) (document, error) {
 		i++
 	}
 	for ; i < len(keys); i++ {
-		d.tail = render(d.tail, 1, keys[i], top[keys[i]], nil)
+		d.tail = render(d.tail, 1, member(keys[i]), top[keys[i]], nil)
 	}
 	d.tail = append(d.tail, "}")
 	for _, s := range stmts {
@@ -169,14 +169,15 @@ func decode(text string) (map[string]any, error) {
 	return m, nil
 }
 
-// render appends the lines of one value at the given depth, named by key
-// when it is an object member. first lists the keys of an object that come
-// before the others; nested objects sort all their keys.
-func render(out []string, depth int, key string, v any, first []string) []string {
-	prefix := strings.Repeat(indent, depth)
-	if key != "" {
-		prefix += scalar(key) + ": "
-	}
+// member is the start of an object member's line; list elements have none.
+func member(key string) string { return scalar(key) + ": " }
+
+// render appends the lines of one value at the given depth, after name
+// (member(key) for an object member, "" for a list element). first lists the
+// keys of an object that come before the others; nested objects sort all
+// their keys.
+func render(out []string, depth int, name string, v any, first []string) []string {
+	prefix := strings.Repeat(indent, depth) + name
 	switch t := v.(type) {
 	case map[string]any:
 		if len(t) == 0 {
@@ -184,7 +185,7 @@ func render(out []string, depth int, key string, v any, first []string) []string
 		}
 		out = append(out, prefix+"{")
 		for _, k := range orderedKeys(t, first) {
-			out = render(out, depth+1, k, t[k], nil)
+			out = render(out, depth+1, member(k), t[k], nil)
 		}
 		return append(out, strings.Repeat(indent, depth)+"}")
 	case []any:
