@@ -33,6 +33,15 @@ func changes(lines []Line) []Line {
 	return out
 }
 
+// prefixed gives each text the same operation.
+func prefixed(op Op, texts ...string) []Line {
+	out := make([]Line, len(texts))
+	for i, t := range texts {
+		out[i] = Line{Op: op, Text: t}
+	}
+	return out
+}
+
 func TestLinesChanges(t *testing.T) {
 	t.Parallel()
 	const (
@@ -153,6 +162,32 @@ func TestLinesChanges(t *testing.T) {
 				{Insert, `      ]`},
 				{Insert, `    }`},
 			},
+		},
+		{
+			name:   "one changed action in a one-action statement is paired",
+			before: doc(`{"Effect":"Allow","Action":"ssm:GetParameter","Resource":"*"}`),
+			after:  doc(`{"Effect":"Allow","Action":"ssm:GetParameters","Resource":"*"}`),
+			want: []Line{
+				{Delete, `        "ssm:GetParameter"`},
+				{Insert, `        "ssm:GetParameters"`},
+			},
+		},
+		{
+			name:   "statements sharing only Effect and Resource are not paired",
+			before: doc(`{"Effect":"Allow","Action":["kms:Decrypt","kms:Encrypt"],"Resource":"*"}`),
+			after:  doc(`{"Effect":"Allow","Action":["ssm:GetParameter","ssm:GetParameters"],"Resource":"*"}`),
+			want: append(
+				prefixed(Delete, "    {", `      "Effect": "Allow",`, `      "Action": [`, `        "kms:Decrypt",`, `        "kms:Encrypt"`,
+					`      ],`, `      "Resource": [`, `        "*"`, `      ]`, `    }`),
+				prefixed(Insert, "    {", `      "Effect": "Allow",`, `      "Action": [`, `        "ssm:GetParameter",`, `        "ssm:GetParameters"`,
+					`      ],`, `      "Resource": [`, `        "*"`, `      ]`, `    }`)...),
+		},
+		{
+			name:   "identical statement pairs before a similar one",
+			before: doc(sqsA),
+			after:  doc(`{"Effect":"Allow","Action":["sqs:SendMessage","sqs:GetQueueUrl"],"Resource":"arn:aws:sqs:eu-west-1:111122223333:jobs"}`, sqsA),
+			want: prefixed(Insert, "    {", `      "Effect": "Allow",`, `      "Action": [`, `        "sqs:GetQueueUrl",`, `        "sqs:SendMessage"`,
+				`      ],`, `      "Resource": [`, `        "arn:aws:sqs:eu-west-1:111122223333:jobs"`, `      ]`, `    },`),
 		},
 		{
 			name:   "URL-encoded as IAM returns it",

@@ -14,7 +14,7 @@ type pair struct {
 // arrange pairs the statements of two documents and returns the pairs in
 // display order. IAM gives statement order no meaning, so pairing is by
 // identity, not position: first the same Sid, then identical content, then
-// the most shared lines, as long as they share at least half their content.
+// the most shared lines, as long as they share more than half their content.
 // Pairs follow the new document's order; a removed statement follows the
 // statement that preceded it in the old document, or leads when none did.
 func arrange(old, neu []statement) []pair {
@@ -93,8 +93,8 @@ type candidate struct {
 	i, j, shared int
 }
 
-// candidates lists the unpaired statement pairs that share at least half
-// their content lines (Dice coefficient 0.5), most shared first, ties by
+// candidates lists the unpaired statement pairs that share more than half
+// their content lines (Dice coefficient above 0.5), most shared first, ties by
 // position, so the choice is deterministic. Below that bar the reviewer reads
 // a removed and an added statement more easily than a diff of the two.
 func candidates(old, neu []statement, oldTo, neuTo []int) []candidate {
@@ -110,7 +110,7 @@ func candidates(old, neu []statement, oldTo, neuTo []int) []candidate {
 			}
 			nc := contentLines(n.lines)
 			shared := sharedCount(oc, nc)
-			if 4*shared >= total(oc)+total(nc) && shared > 0 {
+			if 4*shared > total(oc)+total(nc) {
 				out = append(out, candidate{i: i, j: j, shared: shared})
 			}
 		}
