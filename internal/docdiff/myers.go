@@ -7,8 +7,9 @@ package docdiff
 // It is Myers' O(ND) algorithm ("An O(ND) Difference Algorithm and Its
 // Variations", 1986) after trimming the common prefix and suffix, which is
 // all a policy edit usually leaves. Policies are at most a few hundred lines
-// (IAM caps a managed policy at 6,144 characters), so the trace of every
-// step's frontier, kept for the walk back, stays small.
+// (IAM caps a managed policy at 6,144 characters and a role's inline policies
+// at 10,240 together, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html),
+// so the trace of every step's frontier, kept for the walk back, stays small.
 func diffLines(a, b []string) []Line {
 	var out []Line
 	pre := 0

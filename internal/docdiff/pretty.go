@@ -50,8 +50,9 @@ func (d document) lines() []string {
 // Pretty returns a policy document as the canonical pretty JSON that Lines
 // diffs: normalised as policy.Parse does (every list a sorted list, so a new
 // value is one new line), keys in reviewer order, two-space indent, one value
-// per line. Statements keep the author's order, without repeats. An empty
-// input (or "null") is no document and gives "".
+// per line, each line ending in a newline. Statements keep the author's
+// order, without repeats. An empty input (or "null") is no document and
+// gives "".
 func Pretty(doc []byte) (string, error) {
 	d, err := parse(doc)
 	if err != nil {

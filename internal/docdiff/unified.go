@@ -1,15 +1,15 @@
 package docdiff
 
-import (
-	"strings"
-)
+import "strings"
 
 // Unified renders a diff for people: each line prefixed "+ ", "- " or "  ",
 // as a unified diff and a Markdown ```diff block both show them. Runs of
 // unchanged lines keep context lines next to each change and fold the rest
 // into one "..." line, indented as the shallowest line it hides, so a change
 // in a long policy stays easy to find. A negative context counts as 0. A
-// diff with no changes renders as "": there is nothing to review.
+// diff with no changes renders as "": there is nothing to review. Policy
+// strings may hold backticks; a Markdown renderer should fence the text with
+// more backticks than its longest run.
 func Unified(lines []Line, context int) string {
 	if !HasChanges(lines) {
 		return ""
