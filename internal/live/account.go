@@ -15,6 +15,7 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/awsapi"
 	"github.com/irsa-sync/irsa-sync/internal/policy"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
+	"github.com/irsa-sync/irsa-sync/internal/state"
 )
 
 // AccountOptions say which per-object reads an account needs beyond the bulk
@@ -46,7 +47,7 @@ type DeclaredPolicy struct {
 //   - an undeclared policy not attached to another owner's role: it may be
 //     this owner's and no longer declared, a prune candidate the plan shows
 //     even without --prune.
-func (o AccountOptions) wantsTags(p Policy, foreign, ours map[string]bool) bool {
+func (o AccountOptions) wantsTags(p state.Policy, foreign, ours map[string]bool) bool {
 	if o.Declared != nil {
 		if d, ok := o.Declared(p.Name); ok {
 			settled := ours[p.ARN] && !d.UserTags && d.Path == p.Path && d.Document.Equal(p.Document)
@@ -77,8 +78,8 @@ func CheckIdentity(ctx context.Context, client awsapi.STS, name, id string) erro
 // ReadAccount reads an account's roles, customer-managed policies, OIDC
 // providers and quotas: GetAccountAuthorizationDetails and ListRoles pages,
 // the provider list, and GetAccountSummary, whatever the number of roles.
-func ReadAccount(ctx context.Context, client awsapi.IAM, id string, opts AccountOptions) (*Account, error) {
-	acct := &Account{ID: id, Roles: map[string]resource.Role{}, Policies: map[string]Policy{}, Providers: map[string]resource.Provider{}}
+func ReadAccount(ctx context.Context, client awsapi.IAM, id string, opts AccountOptions) (*state.Account, error) {
+	acct := &state.Account{ID: id, Roles: map[string]resource.Role{}, Policies: map[string]state.Policy{}, Providers: map[string]resource.Provider{}}
 	var (
 		details  []*iam.GetAccountAuthorizationDetailsOutput
 		listed   []iamtypes.Role
@@ -133,14 +134,14 @@ func ReadAccount(ctx context.Context, client awsapi.IAM, id string, opts Account
 	ours := map[string]bool{}    // policies attached to a role of this owner
 	for _, r := range acct.Roles {
 		for _, arn := range r.ManagedPolicies {
-			if OwnedBy(r.Tags, opts.Owner) {
+			if state.OwnedBy(r.Tags, opts.Owner) {
 				ours[arn] = true
 			} else {
 				foreign[arn] = true
 			}
 		}
 	}
-	if err := readPolicyTags(ctx, client, acct, func(p Policy) bool { return opts.wantsTags(p, foreign, ours) }); err != nil {
+	if err := readPolicyTags(ctx, client, acct, func(p state.Policy) bool { return opts.wantsTags(p, foreign, ours) }); err != nil {
 		return nil, err
 	}
 	return acct, nil
@@ -175,12 +176,12 @@ func listRoles(ctx context.Context, client awsapi.IAM) ([]iamtypes.Role, error) 
 	return roles, nil
 }
 
-func readQuotas(ctx context.Context, client awsapi.IAM) (Quotas, error) {
+func readQuotas(ctx context.Context, client awsapi.IAM) (state.Quotas, error) {
 	out, err := client.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})
 	if err != nil {
-		return Quotas{}, fmt.Errorf("read quotas (GetAccountSummary): %w", err)
+		return state.Quotas{}, fmt.Errorf("read quotas (GetAccountSummary): %w", err)
 	}
-	q := DefaultQuotas
+	q := state.DefaultQuotas
 	set := func(dst *int, key string) {
 		if v, ok := out.SummaryMap[key]; ok && v > 0 {
 			*dst = int(v)
@@ -220,15 +221,15 @@ func roleFromDetail(account string, rd iamtypes.RoleDetail) (resource.Role, erro
 	return r, nil
 }
 
-func policyFromDetail(account string, pd iamtypes.ManagedPolicyDetail) (Policy, error) {
-	p := Policy{
+func policyFromDetail(account string, pd iamtypes.ManagedPolicyDetail) (state.Policy, error) {
+	p := state.Policy{
 		Policy: resource.Policy{AccountID: account, Name: aws.ToString(pd.PolicyName), Path: aws.ToString(pd.Path),
 			ARN: aws.ToString(pd.Arn), Description: aws.ToString(pd.Description)},
 		DefaultVersion:  aws.ToString(pd.DefaultVersionId),
 		AttachmentCount: int(aws.ToInt32(pd.AttachmentCount)),
 	}
 	for _, v := range pd.PolicyVersionList {
-		pv := PolicyVersion{ID: aws.ToString(v.VersionId), Default: v.IsDefaultVersion, Created: aws.ToTime(v.CreateDate)}
+		pv := state.PolicyVersion{ID: aws.ToString(v.VersionId), Default: v.IsDefaultVersion, Created: aws.ToTime(v.CreateDate)}
 		p.Versions = append(p.Versions, pv)
 		if pv.Default {
 			doc, err := policy.Parse([]byte(aws.ToString(v.Document)))
@@ -244,7 +245,7 @@ func policyFromDetail(account string, pd iamtypes.ManagedPolicyDetail) (Policy, 
 
 // readProviders reads each OIDC provider's client ids and tags. Accounts hold
 // one provider per cluster issuer, a handful, so this stays small.
-func readProviders(ctx context.Context, client awsapi.IAM, account string, arns []string, acct *Account) error {
+func readProviders(ctx context.Context, client awsapi.IAM, account string, arns []string, acct *state.Account) error {
 	var mu sync.Mutex
 	fns := make([]func(context.Context) error, 0, len(arns))
 	for _, arn := range arns {
@@ -264,7 +265,7 @@ func readProviders(ctx context.Context, client awsapi.IAM, account string, arns 
 	return all(ctx, fns...)
 }
 
-func readPolicyTags(ctx context.Context, client awsapi.IAM, acct *Account, want func(Policy) bool) error {
+func readPolicyTags(ctx context.Context, client awsapi.IAM, acct *state.Account, want func(state.Policy) bool) error {
 	var mu sync.Mutex
 	var fns []func(context.Context) error
 	for key, p := range acct.Policies {

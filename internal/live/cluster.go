@@ -13,6 +13,7 @@ import (
 
 	"github.com/irsa-sync/irsa-sync/internal/awsapi"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
+	"github.com/irsa-sync/irsa-sync/internal/state"
 )
 
 // listPageSize is the page size of Kubernetes lists: large enough that most
@@ -33,8 +34,8 @@ func Issuer(ctx context.Context, client awsapi.EKS, cluster string) (string, err
 
 // ReadCluster reads a cluster's namespaces and ServiceAccounts: one paged
 // list of each, whatever the number of bindings, never a GET per object.
-func ReadCluster(ctx context.Context, client kubernetes.Interface, name, issuer string) (*Cluster, error) {
-	cl := &Cluster{Name: name, Issuer: issuer, Namespaces: map[string]bool{}, ServiceAccounts: map[string]ServiceAccount{}}
+func ReadCluster(ctx context.Context, client kubernetes.Interface, name, issuer string) (*state.Cluster, error) {
+	cl := &state.Cluster{Name: name, Issuer: issuer, Namespaces: map[string]bool{}, ServiceAccounts: map[string]state.ServiceAccount{}}
 	opts := metav1.ListOptions{Limit: listPageSize}
 	for {
 		nss, err := client.CoreV1().Namespaces().List(ctx, opts)
@@ -65,7 +66,7 @@ func ReadCluster(ctx context.Context, client kubernetes.Interface, name, issuer 
 					}
 				}
 			}
-			obj := ServiceAccount{
+			obj := state.ServiceAccount{
 				ServiceAccount: resource.ServiceAccount{Cluster: name, Namespace: sa.Namespace, Name: sa.Name, Annotations: sa.Annotations},
 				Managers:       resource.SortedKeys(managers),
 				Owned:          resource.SortedKeys(owned),

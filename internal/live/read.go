@@ -9,6 +9,7 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/config"
 	"github.com/irsa-sync/irsa-sync/internal/connect"
 	"github.com/irsa-sync/irsa-sync/internal/policy"
+	"github.com/irsa-sync/irsa-sync/internal/state"
 )
 
 // Options tune Read.
@@ -20,8 +21,8 @@ type Options struct {
 
 // Read reads every account and cluster of the file concurrently. Each
 // account is first checked with sts:GetCallerIdentity. Read makes no writes.
-func Read(ctx context.Context, f *config.File, clients *connect.Clients, opts Options) (*State, error) {
-	st := &State{Accounts: map[string]*Account{}, Clusters: map[string]*Cluster{}}
+func Read(ctx context.Context, f *config.File, clients *connect.Clients, opts Options) (*state.Live, error) {
+	st := &state.Live{Accounts: map[string]*state.Account{}, Clusters: map[string]*state.Cluster{}}
 	var mu sync.Mutex
 	declared := map[string]DeclaredPolicy{} // by "account/lower-cased name"
 	for i, p := range f.Policies {
@@ -84,13 +85,4 @@ func Read(ctx context.Context, f *config.File, clients *connect.Clients, opts Op
 		return nil, err
 	}
 	return st, nil
-}
-
-// Issuers returns each cluster's OIDC issuer URL.
-func (s *State) Issuers() map[string]string {
-	out := make(map[string]string, len(s.Clusters))
-	for name, c := range s.Clusters {
-		out[name] = c.Issuer
-	}
-	return out
 }

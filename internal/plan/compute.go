@@ -2,7 +2,7 @@ package plan
 
 import (
 	"github.com/irsa-sync/irsa-sync/internal/desired"
-	"github.com/irsa-sync/irsa-sync/internal/live"
+	"github.com/irsa-sync/irsa-sync/internal/state"
 )
 
 // Options change what a plan includes.
@@ -16,7 +16,7 @@ type Options struct {
 }
 
 // Compute returns the plan that makes live match want.
-func Compute(want *desired.State, have *live.State, opts Options) *Plan {
+func Compute(want *desired.State, have *state.Live, opts Options) *Plan {
 	p := &Plan{Owner: want.Owner, Patterns: want.Patterns}
 	c := computer{plan: p, want: want, have: have, opts: opts}
 	c.providers()
@@ -56,15 +56,15 @@ func Compute(want *desired.State, have *live.State, opts Options) *Plan {
 type computer struct {
 	plan *Plan
 	want *desired.State
-	have *live.State
+	have *state.Live
 	opts Options
 }
 
-func (c *computer) account(id string) *live.Account {
+func (c *computer) account(id string) *state.Account {
 	if a := c.have.Accounts[id]; a != nil {
 		return a
 	}
-	return &live.Account{ID: id, Quotas: live.DefaultQuotas}
+	return &state.Account{ID: id, Quotas: state.DefaultQuotas}
 }
 
 func (c *computer) add(ch Change) { c.plan.Changes = append(c.plan.Changes, ch) }

@@ -8,9 +8,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/irsa-sync/irsa-sync/internal/desired"
-	"github.com/irsa-sync/irsa-sync/internal/live"
 	"github.com/irsa-sync/irsa-sync/internal/policy"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
+	"github.com/irsa-sync/irsa-sync/internal/state"
 	"github.com/irsa-sync/irsa-sync/internal/trust"
 )
 
@@ -24,7 +24,7 @@ var provARN = resource.ProviderARN(acct, issuer)
 
 // fixture is a desired state of one role bound to one service account, and
 // the live state that matches it exactly.
-func fixture() (*desired.State, *live.State) {
+func fixture() (*desired.State, *state.Live) {
 	subj := trust.Subject{ProviderARN: provARN, Issuer: issuer, Namespace: "default", Name: "app"}
 	role := resource.Role{AccountID: acct, Name: "app", Path: "/", ARN: resource.RoleARN(acct, "/", "app"),
 		MaxSessionDuration: 3600, Tags: map[string]string{resource.OwnerTag: owner},
@@ -39,13 +39,13 @@ func fixture() (*desired.State, *live.State) {
 	}
 	liveSA := sa
 	liveSA.Annotations = copyMap(sa.Annotations)
-	have := &live.State{
-		Accounts: map[string]*live.Account{acct: {ID: acct, Quotas: live.DefaultQuotas,
+	have := &state.Live{
+		Accounts: map[string]*state.Account{acct: {ID: acct, Quotas: state.DefaultQuotas,
 			Roles:     map[string]resource.Role{"app": role},
-			Policies:  map[string]live.Policy{},
+			Policies:  map[string]state.Policy{},
 			Providers: map[string]resource.Provider{provARN: prov}}},
-		Clusters: map[string]*live.Cluster{"c1": {Name: "c1", Namespaces: map[string]bool{"default": true},
-			ServiceAccounts: map[string]live.ServiceAccount{"default/app": {ServiceAccount: liveSA, Managers: []string{resource.FieldManager},
+		Clusters: map[string]*state.Cluster{"c1": {Name: "c1", Namespaces: map[string]bool{"default": true},
+			ServiceAccounts: map[string]state.ServiceAccount{"default/app": {ServiceAccount: liveSA, Managers: []string{resource.FieldManager},
 				Owned: []string{resource.AnnotationRoleARN, resource.OwnerAnnotation}}}}},
 	}
 	return want, have
@@ -164,10 +164,10 @@ func TestPolicyVersionRotation(t *testing.T) {
 	old := policy.MustParse(`{"Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}`)
 	p := resource.Policy{AccountID: acct, Name: "p", Path: "/", ARN: resource.PolicyARN(acct, "/", "p"), Document: doc, Tags: map[string]string{resource.OwnerTag: owner}}
 	want.Policies = []desired.Policy{{Policy: p, Account: "prod"}}
-	lp := live.Policy{Policy: p, TagsKnown: true}
+	lp := state.Policy{Policy: p, TagsKnown: true}
 	lp.Document = old
 	for _, v := range []string{"v3", "v7", "v5", "v6", "v4"} {
-		lp.Versions = append(lp.Versions, live.PolicyVersion{ID: v, Default: v == "v3"})
+		lp.Versions = append(lp.Versions, state.PolicyVersion{ID: v, Default: v == "v3"})
 	}
 	have.Accounts[acct].Policies["p"] = lp
 	plan := Compute(want, have, Options{})

@@ -7,9 +7,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/irsa-sync/irsa-sync/internal/desired"
-	"github.com/irsa-sync/irsa-sync/internal/live"
 	"github.com/irsa-sync/irsa-sync/internal/policy"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
+	"github.com/irsa-sync/irsa-sync/internal/state"
 	"github.com/irsa-sync/irsa-sync/internal/trust"
 )
 
@@ -139,7 +139,7 @@ func (c *computer) mayManage(addr, what string, tags map[string]string, adopt bo
 	return false
 }
 
-func (c *computer) checkRoleQuotas(addr string, want desired.Role, q live.Quotas) {
+func (c *computer) checkRoleQuotas(addr string, want desired.Role, q state.Quotas) {
 	if size := want.Trust.Size(); size > q.AssumeRolePolicySize {
 		c.fail(addr, fmt.Sprintf("trust policy is %d characters (white space not counted), %d over the account's AssumeRolePolicySizeQuota of %d: bind fewer service accounts to this role, use a namespace pattern, or raise the quota", size, size-q.AssumeRolePolicySize, q.AssumeRolePolicySize))
 	}
@@ -150,8 +150,8 @@ func (c *computer) checkRoleQuotas(addr string, want desired.Role, q live.Quotas
 	for _, d := range want.InlinePolicies {
 		total += d.Size()
 	}
-	if total > live.InlinePolicySizeLimit {
-		c.fail(addr, fmt.Sprintf("inline policies total %d characters, %d over IAM's limit of %d per role: move some into a managed policy", total, total-live.InlinePolicySizeLimit, live.InlinePolicySizeLimit))
+	if total > state.InlinePolicySizeLimit {
+		c.fail(addr, fmt.Sprintf("inline policies total %d characters, %d over IAM's limit of %d per role: move some into a managed policy", total, total-state.InlinePolicySizeLimit, state.InlinePolicySizeLimit))
 	}
 }
 
@@ -227,8 +227,8 @@ func tagsField(have, want map[string]string) (Field, bool) {
 
 var cmpEmptyMaps = cmp.FilterValues(func(a, b map[string]string) bool { return len(a) == 0 && len(b) == 0 }, cmp.Ignore())
 
-func oldestNonDefault(vs []live.PolicyVersion) string {
-	var cands []live.PolicyVersion
+func oldestNonDefault(vs []state.PolicyVersion) string {
+	var cands []state.PolicyVersion
 	for _, v := range vs {
 		if !v.Default {
 			cands = append(cands, v)

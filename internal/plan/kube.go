@@ -4,8 +4,8 @@ import (
 	"fmt"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/irsa-sync/irsa-sync/internal/live"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
+	"github.com/irsa-sync/irsa-sync/internal/state"
 )
 
 // managedAnnotations are every annotation irsa-sync may set; on a
@@ -61,11 +61,11 @@ func (c *computer) serviceAccounts() {
 	}
 }
 
-func (c *computer) cluster(name string) *live.Cluster {
+func (c *computer) cluster(name string) *state.Cluster {
 	if cl := c.have.Clusters[name]; cl != nil {
 		return cl
 	}
-	return &live.Cluster{Name: name}
+	return &state.Cluster{Name: name}
 }
 
 // managedSubset is the part of a live object's annotations irsa-sync
@@ -73,7 +73,7 @@ func (c *computer) cluster(name string) *live.Cluster {
 // irsa-sync's field manager owns (which it removes when the file no longer
 // sets them). An annotation another manager owns is never compared: a
 // server-side apply could not remove it, and the plan would never settle.
-func managedSubset(sa live.ServiceAccount, ours bool, want map[string]string) map[string]string {
+func managedSubset(sa state.ServiceAccount, ours bool, want map[string]string) map[string]string {
 	keys := map[string]bool{}
 	for k := range want {
 		keys[k] = true
@@ -96,7 +96,7 @@ func managedSubset(sa live.ServiceAccount, ours bool, want map[string]string) ma
 // object with no field-manager records at all (written before managed
 // fields existed, or by a client that strips them) falls back to every
 // annotation irsa-sync may set.
-func ownedAnnotations(sa live.ServiceAccount) []string {
+func ownedAnnotations(sa state.ServiceAccount) []string {
 	if len(sa.Managers) == 0 {
 		return managedAnnotations
 	}

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/irsa-sync/irsa-sync/internal/live"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
+	"github.com/irsa-sync/irsa-sync/internal/state"
 	"github.com/irsa-sync/irsa-sync/internal/trust"
 )
 
@@ -31,7 +31,7 @@ func (c *computer) prune() {
 		// trust: the desired version for the file's roles, else live.
 		remaining := map[string]resource.Role{}
 		for key, r := range acct.Roles {
-			if wantRoles[a.ID+"/"+key] || !live.OwnedBy(r.Tags, c.want.Owner) {
+			if wantRoles[a.ID+"/"+key] || !state.OwnedBy(r.Tags, c.want.Owner) {
 				remaining[key] = r
 				continue
 			}
@@ -46,7 +46,7 @@ func (c *computer) prune() {
 		}
 		for _, key := range resource.SortedKeys(acct.Policies) {
 			p := acct.Policies[key]
-			if wantPolicies[a.ID+"/"+key] || !p.TagsKnown || !live.OwnedBy(p.Tags, c.want.Owner) {
+			if wantPolicies[a.ID+"/"+key] || !p.TagsKnown || !state.OwnedBy(p.Tags, c.want.Owner) {
 				continue
 			}
 			addr := accountAddress(a.Name, resource.KindPolicy, p.Name)
@@ -59,7 +59,7 @@ func (c *computer) prune() {
 		}
 		for _, arn := range resource.SortedKeys(acct.Providers) {
 			p := acct.Providers[arn]
-			if wantProviders[arn] || !live.OwnedBy(p.Tags, c.want.Owner) {
+			if wantProviders[arn] || !state.OwnedBy(p.Tags, c.want.Owner) {
 				continue
 			}
 			addr := accountAddress(a.Name, resource.KindProvider, p.URL)

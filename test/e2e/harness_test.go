@@ -18,6 +18,7 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/live"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 	"github.com/irsa-sync/irsa-sync/internal/sandbox"
+	"github.com/irsa-sync/irsa-sync/internal/state"
 )
 
 // harness is one sandbox (kept in a directory, so several files can share
@@ -107,7 +108,7 @@ func (h *harness) run(p *plan.Plan) (*apply.Report, error) {
 }
 
 // read returns the live state as the planner sees it.
-func (h *harness) read(opts live.Options) *live.State {
+func (h *harness) read(opts live.Options) *state.Live {
 	h.t.Helper()
 	have, err := live.Read(context.Background(), h.file, h.cl, opts)
 	if err != nil {

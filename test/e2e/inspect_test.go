@@ -15,9 +15,9 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/irsa-sync/irsa-sync/internal/live"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 	"github.com/irsa-sync/irsa-sync/internal/policy"
+	"github.com/irsa-sync/irsa-sync/internal/state"
 )
 
 // This file reads AWS and Kubernetes state back through the real SDK and
@@ -218,7 +218,7 @@ var cmpDocs = cmp.Comparer(func(a, b policy.Document) bool { return a.Equal(b) }
 
 // cmpLive compares live states, ignoring creation times (which differ from
 // run to run).
-var cmpLive = cmp.Options{cmpDocs, cmpopts.IgnoreFields(live.PolicyVersion{}, "Created")}
+var cmpLive = cmp.Options{cmpDocs, cmpopts.IgnoreFields(state.PolicyVersion{}, "Created")}
 
 // changeLines renders a plan's changes as "action address [fields]", which
 // is what most tests assert.

@@ -1,7 +1,9 @@
-// Package live reads the state irsa-sync compares a bindings file with: each
-// account's IAM objects and each cluster's ServiceAccounts, in a few paged
-// bulk calls per account and one list per cluster.
-package live
+// Package state holds the live state irsa-sync compares a bindings file with,
+// as plain types: each account's IAM objects and quotas, and each cluster's
+// issuer, namespaces and ServiceAccounts. The readers (internal/live) fill it;
+// the planner and the renderers read it. It imports no SDK and no client-go,
+// so neither do they.
+package state
 
 import (
 	"strings"
@@ -10,8 +12,8 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/resource"
 )
 
-// State is everything read, for every account and cluster of one file.
-type State struct {
+// Live is everything read, for every account and cluster of one file.
+type Live struct {
 	Accounts map[string]*Account `json:"accounts"` // by account id
 	Clusters map[string]*Cluster `json:"clusters"` // by cluster name
 }
@@ -107,4 +109,13 @@ type ServiceAccount struct {
 // OwnedBy reports whether the object carries this owner's tag.
 func OwnedBy(tags map[string]string, owner string) bool {
 	return tags[resource.OwnerTag] == owner
+}
+
+// Issuers returns each cluster's OIDC issuer URL.
+func (s *Live) Issuers() map[string]string {
+	out := make(map[string]string, len(s.Clusters))
+	for name, c := range s.Clusters {
+		out[name] = c.Issuer
+	}
+	return out
 }
