@@ -13,6 +13,7 @@ import (
 
 	"github.com/irsa-sync/irsa-sync/internal/apply"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
+	"github.com/irsa-sync/irsa-sync/internal/reconcile"
 	"github.com/irsa-sync/irsa-sync/internal/render"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
 )
@@ -112,7 +113,7 @@ func runApply(cmd *cobra.Command, g *globalOptions, o *applyOptions, streams IO)
 	if sp != nil {
 		p, err = sp.plan(ctx, s, streams)
 	} else {
-		p, err = s.plan(ctx, plan.Options{Prune: o.Prune})
+		p, err = s.plan(ctx, reconcile.Options{Prune: o.Prune})
 	}
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/irsa-sync/irsa-sync/internal/plan"
+	"github.com/irsa-sync/irsa-sync/internal/reconcile"
 	"github.com/irsa-sync/irsa-sync/internal/saved"
 )
 
@@ -44,7 +45,7 @@ func (r *savedRun) plan(ctx context.Context, s *session, streams IO) (*plan.Plan
 	if err := r.sp.CheckOwner(s.file); err != nil {
 		return nil, r.refuse(err)
 	}
-	fresh, err := s.plan(ctx, plan.Options{Prune: r.sp.Options.Prune})
+	fresh, err := s.plan(ctx, reconcile.Options{Prune: r.sp.Options.Prune})
 	if err != nil {
 		return nil, err
 	}

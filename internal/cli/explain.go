@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/irsa-sync/irsa-sync/internal/desired"
-	"github.com/irsa-sync/irsa-sync/internal/live"
+	"github.com/irsa-sync/irsa-sync/internal/reconcile"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
 	"github.com/irsa-sync/irsa-sync/internal/trust"
 )
@@ -68,14 +68,11 @@ func runExplain(cmd *cobra.Command, g *globalOptions, o *explainOptions, name st
 			err = cerr
 		}
 	}()
-	have, err := live.Read(ctx, s.file, s.clients, live.Options{})
-	if err != nil {
-		return fmt.Errorf("read the live state (nothing was written): %w", err)
-	}
-	want, err := desired.Build(s.file, have.Issuers())
+	res, err := reconcile.Plan(ctx, s.file, s.clients, reconcile.Options{SkipPods: true})
 	if err != nil {
 		return err
 	}
+	want, have := res.Desired, res.Live
 	var role *desired.Role
 	for i := range want.Roles {
 		if strings.EqualFold(want.Roles[i].Name, name) && want.Roles[i].Account == matches[0] {

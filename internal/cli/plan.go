@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/irsa-sync/irsa-sync/internal/plan"
+	"github.com/irsa-sync/irsa-sync/internal/reconcile"
 	"github.com/irsa-sync/irsa-sync/internal/render"
 	"github.com/irsa-sync/irsa-sync/internal/saved"
 )
@@ -74,7 +75,7 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, streams IO) (
 			err = cerr
 		}
 	}()
-	p, err := s.plan(ctx, plan.Options{Prune: o.Prune})
+	p, err := s.plan(ctx, reconcile.Options{Prune: o.Prune})
 	if err != nil {
 		return err
 	}

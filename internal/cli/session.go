@@ -3,15 +3,13 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/irsa-sync/irsa-sync/internal/config"
 	"github.com/irsa-sync/irsa-sync/internal/connect"
-	"github.com/irsa-sync/irsa-sync/internal/desired"
-	"github.com/irsa-sync/irsa-sync/internal/live"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
+	"github.com/irsa-sync/irsa-sync/internal/reconcile"
 	"github.com/irsa-sync/irsa-sync/internal/sandbox"
 	"github.com/irsa-sync/irsa-sync/internal/saved"
 )
@@ -59,46 +57,20 @@ func openSession(ctx context.Context, g *globalOptions) (*session, error) {
 	return s, nil
 }
 
-// plan reads the live state and computes the plan.
-func (s *session) plan(ctx context.Context, opts plan.Options) (*plan.Plan, error) {
+// plan runs the pipeline (reconcile.Plan) and logs what it read and found.
+func (s *session) plan(ctx context.Context, opts reconcile.Options) (*plan.Plan, error) {
 	s.status.Set("Reading %d accounts and %d clusters...", len(s.file.Accounts), len(s.file.Clusters))
 	start := time.Now()
-	have, err := live.Read(ctx, s.file, s.clients, live.Options{})
+	res, err := reconcile.Plan(ctx, s.file, s.clients, opts)
 	s.status.Clear()
 	s.timed.logReads(s.log, s.file)
 	if err != nil {
 		s.log.Error("read the live state", "durationMs", ms(time.Since(start)), "error", err.Error())
-		return nil, fmt.Errorf("read the live state (nothing was written): %w", err)
+		return nil, err
 	}
 	s.log.Info("read the live state", "accounts", len(s.file.Accounts), "clusters", len(s.file.Clusters), "durationMs", ms(time.Since(start)))
-	opts.MaxTrustedNamespaces = s.file.Settings.MaxTrustedNamespaces
-	want, err := desired.Build(s.file, have.Issuers())
-	if err != nil {
-		return nil, err
-	}
-	p := plan.Compute(want, have, opts)
-	if err := s.notePods(ctx, p); err != nil {
-		return nil, err
-	}
-	logPlan(s.log, p)
-	return p, nil
-}
-
-// notePods names, on each ServiceAccount whose role changes, the running
-// pods that keep the old role until restarted: the webhook sets credentials
-// only on pods it creates. Pods are listed only in the namespaces of those
-// ServiceAccounts.
-func (s *session) notePods(ctx context.Context, p *plan.Plan) error {
-	pods := map[string]map[string][]string{}
-	for cluster, sas := range plan.RoleChanges(p) {
-		got, err := live.PodsUsing(ctx, s.clients.Kube[cluster], sas)
-		if err != nil {
-			return fmt.Errorf("read the live state (nothing was written): cluster %q: %w", cluster, err)
-		}
-		pods[cluster] = got
-	}
-	plan.NotePods(p, pods)
-	return nil
+	logPlan(s.log, res.Plan)
+	return res.Plan, nil
 }
 
 func (s *session) close() error {

@@ -9,8 +9,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/irsa-sync/irsa-sync/internal/emulator"
-	"github.com/irsa-sync/irsa-sync/test/gen"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
+	"github.com/irsa-sync/irsa-sync/test/gen"
 )
 
 // maxNoOpAWSCalls is the bound on the AWS calls of a no-op plan of

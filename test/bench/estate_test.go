@@ -15,12 +15,11 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/apply"
 	"github.com/irsa-sync/irsa-sync/internal/config"
 	"github.com/irsa-sync/irsa-sync/internal/connect"
-	"github.com/irsa-sync/irsa-sync/internal/desired"
 	"github.com/irsa-sync/irsa-sync/internal/emulator"
-	"github.com/irsa-sync/irsa-sync/test/gen"
-	"github.com/irsa-sync/irsa-sync/internal/live"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
+	"github.com/irsa-sync/irsa-sync/internal/reconcile"
 	"github.com/irsa-sync/irsa-sync/internal/sandbox"
+	"github.com/irsa-sync/irsa-sync/test/gen"
 )
 
 // applyOptions are the apply options of every benchmark: the CLI's default
@@ -83,15 +82,11 @@ func (e *estate) plan(ctx context.Context) (*plan.Plan, *connect.Clients, error)
 	if err != nil {
 		return nil, nil, err
 	}
-	have, err := live.Read(ctx, e.file, cl, live.Options{})
+	res, err := reconcile.Plan(ctx, e.file, cl, reconcile.Options{})
 	if err != nil {
-		return nil, nil, fmt.Errorf("read live state: %w", err)
+		return nil, nil, err
 	}
-	want, err := desired.Build(e.file, have.Issuers())
-	if err != nil {
-		return nil, nil, fmt.Errorf("build desired state: %w", err)
-	}
-	return plan.Compute(want, have, plan.Options{}), cl, nil
+	return res.Plan, cl, nil
 }
 
 // planAndApply does what `irsa-sync apply` does, without printing.

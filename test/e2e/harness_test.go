@@ -14,9 +14,9 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/apply"
 	"github.com/irsa-sync/irsa-sync/internal/config"
 	"github.com/irsa-sync/irsa-sync/internal/connect"
-	"github.com/irsa-sync/irsa-sync/internal/desired"
 	"github.com/irsa-sync/irsa-sync/internal/live"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
+	"github.com/irsa-sync/irsa-sync/internal/reconcile"
 	"github.com/irsa-sync/irsa-sync/internal/sandbox"
 	"github.com/irsa-sync/irsa-sync/internal/state"
 )
@@ -80,15 +80,11 @@ func (h *harness) close() {
 
 func (h *harness) plan(opts plan.Options) *plan.Plan {
 	h.t.Helper()
-	have, err := live.Read(context.Background(), h.file, h.cl, live.Options{})
+	res, err := reconcile.Plan(context.Background(), h.file, h.cl, reconcile.Options{Prune: opts.Prune})
 	if err != nil {
-		h.t.Fatalf("read live state: %v", err)
+		h.t.Fatalf("plan: %v", err)
 	}
-	want, err := desired.Build(h.file, have.Issuers())
-	if err != nil {
-		h.t.Fatalf("build desired state: %v", err)
-	}
-	return plan.Compute(want, have, opts)
+	return res.Plan
 }
 
 // apply plans and applies, failing the test on any error.

@@ -19,9 +19,8 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/apply"
 	"github.com/irsa-sync/irsa-sync/internal/config"
 	"github.com/irsa-sync/irsa-sync/internal/connect"
-	"github.com/irsa-sync/irsa-sync/internal/desired"
-	"github.com/irsa-sync/irsa-sync/internal/live"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
+	"github.com/irsa-sync/irsa-sync/internal/reconcile"
 	"github.com/irsa-sync/irsa-sync/internal/sandbox"
 )
 
@@ -175,15 +174,11 @@ func (r *rig) clients() *connect.Clients {
 
 // plan reads the live state and plans, as the CLI does.
 func (r *rig) plan(ctx context.Context, cl *connect.Clients) (*plan.Plan, error) {
-	have, err := live.Read(ctx, r.file, cl, live.Options{})
+	res, err := reconcile.Plan(ctx, r.file, cl, reconcile.Options{})
 	if err != nil {
 		return nil, err
 	}
-	want, err := desired.Build(r.file, have.Issuers())
-	if err != nil {
-		return nil, err
-	}
-	return plan.Compute(want, have, plan.Options{MaxTrustedNamespaces: r.file.Settings.MaxTrustedNamespaces}), nil
+	return res.Plan, nil
 }
 
 // apply plans and applies with fresh clients.

@@ -18,9 +18,8 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/apply"
 	"github.com/irsa-sync/irsa-sync/internal/config"
 	"github.com/irsa-sync/irsa-sync/internal/connect"
-	"github.com/irsa-sync/irsa-sync/internal/desired"
-	"github.com/irsa-sync/irsa-sync/internal/live"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
+	"github.com/irsa-sync/irsa-sync/internal/reconcile"
 	"github.com/irsa-sync/irsa-sync/internal/sandbox"
 	"github.com/irsa-sync/irsa-sync/test/testenv"
 )
@@ -128,16 +127,11 @@ func (r *rig) plan(opts plan.Options) *plan.Plan {
 }
 
 func (r *rig) tryPlan(opts plan.Options) (*plan.Plan, error) {
-	ctx := context.Background()
-	have, err := live.Read(ctx, r.file, r.clients, live.Options{})
+	res, err := reconcile.Plan(context.Background(), r.file, r.clients, reconcile.Options{Prune: opts.Prune})
 	if err != nil {
 		return nil, err
 	}
-	want, err := desired.Build(r.file, have.Issuers())
-	if err != nil {
-		return nil, err
-	}
-	return plan.Compute(want, have, opts), nil
+	return res.Plan, nil
 }
 
 func (r *rig) apply(p *plan.Plan) (*apply.Report, error) {
