@@ -40,57 +40,20 @@ type Options struct {
 	OnResult func(Result)
 }
 
-// Status is the outcome of one change.
-type Status string
+// Result, Status and Report are the plan package's plain outcome types, so
+// that render can show an apply without importing this package's SDKs.
+type (
+	Result = plan.Result
+	Status = plan.Status
+	Report = plan.Report
+)
 
 // Outcomes of a change.
 const (
-	Applied Status = "applied"
-	Failed  Status = "failed"
-	// Skipped changes were not started: an earlier step failed or the run
-	// was interrupted. A rerun applies them.
-	Skipped Status = "skipped"
+	Applied = plan.Applied
+	Failed  = plan.Failed
+	Skipped = plan.Skipped
 )
-
-// Result is what happened to one change.
-type Result struct {
-	Address string        `json:"address"`
-	Action  plan.Action   `json:"action"`
-	Kind    resource.Kind `json:"kind"`
-	Status  Status        `json:"status"`
-	Error   string        `json:"error,omitempty"`
-	Writes  int           `json:"writes"`
-	// Retries are the attempts the SDK's retryer repeated (throttling,
-	// server errors, dropped connections) within this change's IAM calls.
-	Retries  int           `json:"retries,omitempty"`
-	Duration time.Duration `json:"durationNs"`
-	Notes    []string      `json:"notes,omitempty"`
-}
-
-// Report is the outcome of a whole apply.
-type Report struct {
-	Results []Result `json:"results"`
-}
-
-// Count returns how many changes ended with the status.
-func (r *Report) Count(s Status) int {
-	n := 0
-	for _, res := range r.Results {
-		if res.Status == s {
-			n++
-		}
-	}
-	return n
-}
-
-// Retries returns the retries of all changes together.
-func (r *Report) Retries() int {
-	n := 0
-	for _, res := range r.Results {
-		n += res.Retries
-	}
-	return n
-}
 
 // ErrBlocked is returned, before any write, for a plan with conflicts or errors.
 var ErrBlocked = errors.New("the plan has conflicts or errors: nothing was applied")
@@ -106,6 +69,11 @@ var ErrBlocked = errors.New("the plan has conflicts or errors: nothing was appli
 func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Report, error) {
 	if p.Blocked() {
 		return &Report{}, ErrBlocked
+	}
+	for _, c := range p.Changes {
+		if err := c.Check(); err != nil {
+			return &Report{}, fmt.Errorf("%w: nothing was applied", err)
+		}
 	}
 	r := newRunner(clients, opts)
 	report := &Report{Results: make([]Result, len(p.Changes))}

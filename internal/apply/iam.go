@@ -25,11 +25,9 @@ func (w *writer) iam(account string) (awsapi.IAM, error) {
 
 func (w *writer) provider() error {
 	c := w.change
-	var p *resource.Provider
+	p := c.Provider.After
 	if c.Action == plan.Delete {
-		p = c.Before.(*resource.Provider)
-	} else {
-		p = c.After.(*resource.Provider)
+		p = c.Provider.Before
 	}
 	client, err := w.iam(p.AccountID)
 	if err != nil {
@@ -48,7 +46,7 @@ func (w *writer) provider() error {
 		}
 		return err
 	case plan.Update:
-		f, _ := c.Field("clientIds")
+		f, _ := c.Field(plan.FieldClientIDs)
 		for _, id := range f.Added {
 			if err := w.call(p.AccountID, fmt.Sprintf("add client id %q to OIDC provider %q", id, p.URL), func(ctx context.Context) error {
 				_, err := client.AddClientIDToOpenIDConnectProvider(ctx, &iam.AddClientIDToOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(p.ARN), ClientID: aws.String(id)})
@@ -69,9 +67,9 @@ func (w *writer) provider() error {
 func (w *writer) policy() error {
 	c := w.change
 	if c.Action == plan.Delete {
-		return w.deletePolicy(c.Before.(*resource.Policy))
+		return w.deletePolicy(c.Policy.Before)
 	}
-	p := c.After.(*resource.Policy)
+	p := c.Policy.After
 	client, err := w.iam(p.AccountID)
 	if err != nil {
 		return err
@@ -97,7 +95,7 @@ func (w *writer) policy() error {
 			return err
 		}
 	}
-	if _, ok := c.Field("document"); ok {
+	if _, ok := c.Field(plan.FieldDocument); ok {
 		if err := w.call(p.AccountID, fmt.Sprintf("publish a new version of policy %q", p.Name), func(ctx context.Context) error {
 			_, err := client.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: aws.String(p.ARN), PolicyDocument: aws.String(p.Document.JSON()), SetAsDefault: true})
 			return err
@@ -105,7 +103,7 @@ func (w *writer) policy() error {
 			return err
 		}
 	}
-	if f, ok := c.Field("tags"); ok {
+	if f, ok := c.Field(plan.FieldTags); ok {
 		set, unset := tagChanges(f)
 		if len(unset) > 0 {
 			if err := w.call(p.AccountID, fmt.Sprintf("untag policy %q", p.Name), func(ctx context.Context) error {
@@ -172,8 +170,8 @@ func tags(m map[string]string) []iamtypes.Tag {
 // tagChanges turns a tags field into the tags to set (new or changed values)
 // and the keys to remove; unchanged tags are not written.
 func tagChanges(f plan.Field) (set []iamtypes.Tag, unset []string) {
-	before, _ := f.Before.(map[string]string)
-	after, _ := f.After.(map[string]string)
+	before, _ := f.Before.(plan.Tags)
+	after, _ := f.After.(plan.Tags)
 	for _, k := range resource.SortedKeys(after) {
 		if v, ok := before[k]; !ok || v != after[k] {
 			set = append(set, iamtypes.Tag{Key: aws.String(k), Value: aws.String(after[k])})

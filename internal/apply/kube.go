@@ -29,9 +29,9 @@ func (w *writer) serviceAccount() error {
 // desired one, or for a delete the live one.
 func changedServiceAccount(c plan.Change) *resource.ServiceAccount {
 	if c.Action == plan.Delete {
-		return c.Before.(*resource.ServiceAccount)
+		return c.ServiceAccount.Before
 	}
-	return c.After.(*resource.ServiceAccount)
+	return c.ServiceAccount.After
 }
 
 func describeSA(c plan.Change, sa *resource.ServiceAccount) string {

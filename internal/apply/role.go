@@ -3,7 +3,6 @@ package apply
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -18,9 +17,9 @@ import (
 func (w *writer) role() error {
 	c := w.change
 	if c.Action == plan.Delete {
-		return w.deleteRole(c.Before.(*resource.Role))
+		return w.deleteRole(c.Role.Before)
 	}
-	r := c.After.(*resource.Role)
+	r := c.Role.After
 	client, err := w.iam(r.AccountID)
 	if err != nil {
 		return err
@@ -80,37 +79,37 @@ func (rw roleWriter) update(fields []plan.Field) error {
 	var steps []func() error
 	updateRole := false
 	for _, f := range fields {
-		switch {
-		case f.Name == "trust":
+		switch f.Name {
+		case plan.FieldTrust:
 			steps = append(steps, func() error {
 				return rw.do("update trust policy", func(ctx context.Context) error {
 					_, err := rw.client.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(r.Name), PolicyDocument: aws.String(r.Trust.JSON())})
 					return err
 				})
 			})
-		case f.Name == "description" || f.Name == "maxSessionDuration":
+		case plan.FieldDescription, plan.FieldMaxSessionDuration:
 			updateRole = true
-		case f.Name == "permissionsBoundary":
+		case plan.FieldPermissionsBoundary:
 			steps = append(steps, rw.boundary)
-		case f.Name == "tags":
+		case plan.FieldTags:
 			set, unset := tagChanges(f)
 			steps = append(steps, func() error { return rw.retag(set, unset) })
-		case f.Name == "managedPolicies":
+		case plan.FieldManagedPolicies:
 			for _, arn := range f.Removed {
 				steps = append(steps, func() error { return rw.detach(arn) })
 			}
 			for _, arn := range f.Added {
 				steps = append(steps, func() error { return rw.attach(arn) })
 			}
-		case strings.HasPrefix(f.Name, "inlinePolicies."):
-			name := strings.TrimPrefix(f.Name, "inlinePolicies.")
+		case plan.FieldInlinePolicy:
+			name := f.Key
 			if doc, ok := r.InlinePolicies[name]; ok {
 				steps = append(steps, func() error { return rw.putInline(name, doc) })
 			} else {
 				steps = append(steps, func() error { return rw.deleteInline(name) })
 			}
 		default:
-			return fmt.Errorf("role %q: field %q cannot be updated", r.Name, f.Name)
+			return fmt.Errorf("role %q: field %q cannot be updated", r.Name, f.Path())
 		}
 	}
 	if updateRole {

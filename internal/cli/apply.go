@@ -2,11 +2,9 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,7 +13,6 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 	"github.com/irsa-sync/irsa-sync/internal/reconcile"
 	"github.com/irsa-sync/irsa-sync/internal/render"
-	"github.com/irsa-sync/irsa-sync/internal/resource"
 )
 
 type applyOptions struct {
@@ -60,27 +57,6 @@ the file or any live object a change was computed from changed since.`,
 	cmd.Flags().IntVar(&o.Parallelism, "parallelism", 10, "writes in flight at once")
 	cmd.Flags().Float64Var(&o.Rate, "rate", 10, "IAM writes per second per account, to stay under IAM's throttling")
 	return cmd
-}
-
-// applyOutput is apply's JSON output: the plan and one result per change.
-type applyOutput struct {
-	Plan    *plan.Plan   `json:"plan"`
-	Results []jsonResult `json:"results"`
-	Summary applySummary `json:"summary"`
-	Error   string       `json:"error,omitempty"`
-}
-
-// jsonResult is one change's result with "error" always present (null when
-// the change did not fail), so scripts index every result the same way.
-type jsonResult struct {
-	apply.Result
-	Error *string `json:"error"`
-}
-
-type applySummary struct {
-	Applied int `json:"applied"`
-	Failed  int `json:"failed"`
-	Skipped int `json:"skipped"`
 }
 
 func runApply(cmd *cobra.Command, g *globalOptions, o *applyOptions, streams IO) (err error) {
@@ -147,22 +123,8 @@ func applyPlan(ctx context.Context, s *session, p *plan.Plan, o *applyOptions, s
 	report, runErr := apply.Run(ctx, p, apply.Clients{IAM: s.clients.IAM, Kube: s.clients.Kube}, opts)
 	s.status.Clear()
 	logApply(s.log, report, time.Since(start), runErr)
-	sum := applySummary{Applied: report.Count(apply.Applied), Failed: report.Count(apply.Failed), Skipped: report.Count(apply.Skipped)}
 	if !text {
-		out := applyOutput{Plan: p, Results: []jsonResult{}, Summary: sum}
-		for _, r := range report.Results {
-			jr := jsonResult{Result: r}
-			if r.Error != "" {
-				jr.Error = &r.Error
-			}
-			out.Results = append(out.Results, jr)
-		}
-		if runErr != nil {
-			out.Error = runErr.Error()
-		}
-		enc := json.NewEncoder(streams.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
+		if err := render.ApplyJSON(streams.Out, p, report, runErr); err != nil {
 			return err
 		}
 	}
@@ -171,75 +133,19 @@ func applyPlan(ctx context.Context, s *session, p *plan.Plan, o *applyOptions, s
 		return &exitError{code: ExitError, err: fmt.Errorf("apply refused: %d conflicts and %d errors in the plan; nothing was written", len(p.Conflicts), len(p.Errors))}
 	case runErr != nil:
 		if text {
-			printFailures(streams.Out, report)
+			fmt.Fprint(streams.Out, render.ApplyFailures(report))
 		}
 		return &exitError{code: ExitError, err: runErr}
 	}
 	if text {
-		printDone(streams.Out, p, report)
+		fmt.Fprint(streams.Out, render.ApplyDone(p, report))
 	}
 	return nil
-}
-
-func printDone(w io.Writer, p *plan.Plan, report *apply.Report) {
-	if p.Empty() {
-		fmt.Fprintln(w, "\nNothing to apply.")
-		return
-	}
-	s := p.Summary()
-	fmt.Fprintf(w, "\nApply complete: %d added, %d changed, %d deleted.\n", s.Add, s.Change, s.Delete)
-	if n := report.Retries(); n > 0 {
-		fmt.Fprintf(w, "AWS throttled or failed %d calls on the way; the SDK retried each of them.\n", n)
-	}
-	for _, c := range p.Changes {
-		if c.Action == plan.Create && c.Kind == resource.KindRole {
-			fmt.Fprintln(w, "Note: a new role can take 10-30 seconds before pods can assume it (IAM is eventually consistent).")
-			break
-		}
-	}
-	// The webhook gives credentials only to new pods: say which running
-	// pods still hold the old role. irsa-sync restarts nothing itself.
-	header := false
-	for _, r := range report.Results {
-		if r.Kind != resource.KindServiceAccount || r.Status != apply.Applied {
-			continue
-		}
-		for _, n := range r.Notes {
-			if strings.Contains(n, "running pod") {
-				if !header {
-					fmt.Fprintln(w, "Restart these pods to pick up the new role:")
-					header = true
-				}
-				fmt.Fprintf(w, "  %s: %s\n", r.Address, n)
-			}
-		}
-	}
 }
 
 // printResult prints one finished change on stdout; the progress line on a
 // terminal is cleared first so that the two never share a line.
 func printResult(line *statusLine, w io.Writer, r apply.Result) {
 	line.Clear()
-	mark := map[apply.Status]string{apply.Applied: "done", apply.Failed: "FAILED", apply.Skipped: "skipped"}[r.Status]
-	fmt.Fprintf(w, "  %-7s %s %s (%d writes, %s)\n", mark, r.Action, r.Address, r.Writes, r.Duration.Round(time.Millisecond))
-	if r.Error != "" {
-		fmt.Fprintf(w, "          %s\n", r.Error)
-	}
-}
-
-// printFailures summarises a partial apply: what was done, what failed, and
-// what was not started, so nobody has to reconstruct it from the log.
-func printFailures(w io.Writer, report *apply.Report) {
-	fmt.Fprintln(w, "\nApply did not finish:")
-	for _, st := range []apply.Status{apply.Applied, apply.Failed, apply.Skipped} {
-		for _, r := range report.Results {
-			if r.Status == st {
-				line := fmt.Sprintf("  %-7s %s %s", st, r.Action, r.Address)
-				if r.Error != "" {
-					line += ": " + r.Error
-				}
-				fmt.Fprintln(w, line)
-			}
-		}
-	}
+	fmt.Fprint(w, render.ResultLine(r))
 }

@@ -40,7 +40,9 @@ func loadSavedRun(cmd *cobra.Command, g *globalOptions, o *applyOptions) (*saved
 }
 
 // plan reads the live state again, checks that nothing the saved plan was
-// computed from moved, and returns the saved changes to apply.
+// computed from moved and that every saved change is exactly what irsa-sync
+// computes now, and returns those freshly computed changes to apply: what
+// runs is never read from the file.
 func (r *savedRun) plan(ctx context.Context, s *session, streams IO) (*plan.Plan, error) {
 	if err := r.sp.CheckOwner(s.file); err != nil {
 		return nil, r.refuse(err)
@@ -49,7 +51,8 @@ func (r *savedRun) plan(ctx context.Context, s *session, streams IO) (*plan.Plan
 	if err != nil {
 		return nil, err
 	}
-	if err := saved.Check(r.sp, s.digest, fresh); err != nil {
+	p, err := saved.Check(r.sp, s.digest, fresh)
+	if err != nil {
 		var stale *saved.StaleError
 		if errors.As(err, &stale) {
 			for _, m := range stale.Moved {
@@ -63,10 +66,6 @@ func (r *savedRun) plan(ctx context.Context, s *session, streams IO) (*plan.Plan
 		// right. The rest waits for the next plan.
 		s.log.Warn("the live state has differences the saved plan does not include", "plan", r.path, "changes", strings.Join(extra, ", "))
 		fmt.Fprintf(streams.ErrOut, "Note: %d more differences since the plan was saved are not applied (%s); plan again to review them.\n", len(extra), strings.Join(extra, ", "))
-	}
-	p, err := r.sp.Plan()
-	if err != nil {
-		return nil, r.refuse(err)
 	}
 	s.log.Info("applying saved plan", "plan", r.path, "changes", len(p.Changes))
 	return p, nil

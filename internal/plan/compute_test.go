@@ -221,7 +221,7 @@ func TestChangeOrder(t *testing.T) {
 func fieldsOf(c Change) string {
 	var names []string
 	for _, f := range c.Fields {
-		names = append(names, f.Name)
+		names = append(names, f.Path())
 	}
 	return strings.Join(names, ",")
 }

@@ -22,8 +22,9 @@ func (c *computer) providers() {
 		have, ok := c.account(want.AccountID).Providers[want.ARN]
 		if !ok {
 			after := want.Provider
-			c.add(Change{Action: Create, Kind: resource.KindProvider, Address: addr, Account: want.Account, After: &after,
-				Notes: []string{"for cluster " + strings.Join(want.Clusters, ", ")}})
+			c.add(Change{Action: Create, Kind: resource.KindProvider, Address: addr, Account: want.Account,
+				Provider: &Diff[resource.Provider]{After: &after},
+				Notes:    []Note{{Kind: NoteForClusters, Names: want.Clusters}}})
 			continue
 		}
 		// Only add missing client ids: a shared provider may serve other
@@ -35,8 +36,8 @@ func (c *computer) providers() {
 		before, after := have, have
 		after.ClientIDs = sortedUnion(have.ClientIDs, want.ClientIDs)
 		c.add(Change{Action: Update, Kind: resource.KindProvider, Address: addr, Account: want.Account,
-			Before: &before, After: &after,
-			Fields: []Field{{Name: "clientIds", Added: missing}}})
+			Provider: &Diff[resource.Provider]{Before: &before, After: &after},
+			Fields:   []Field{{Name: FieldClientIDs, Added: missing}}})
 	}
 }
 
@@ -50,7 +51,7 @@ func (c *computer) policies() {
 		have, ok := acct.Policy(want.Name)
 		if !ok {
 			after := want.Policy
-			c.add(Change{Action: Create, Kind: resource.KindPolicy, Address: addr, Account: want.Account, After: &after})
+			c.add(Change{Action: Create, Kind: resource.KindPolicy, Address: addr, Account: want.Account, Policy: &Diff[resource.Policy]{After: &after}})
 			continue
 		}
 		if have.ARN != want.ARN {
@@ -68,10 +69,10 @@ func (c *computer) policies() {
 		}
 		ch := Change{Action: Update, Kind: resource.KindPolicy, Address: addr, Account: want.Account}
 		if !have.Document.Equal(want.Document) {
-			ch.Fields = append(ch.Fields, documentField("document", have.Document, want.Document))
+			ch.Fields = append(ch.Fields, documentField(FieldDocument, "", have.Document, want.Document))
 			if len(have.Versions) >= acct.Quotas.VersionsPerPolicy {
 				ch.RetireVersion = oldestNonDefault(have.Versions)
-				ch.Notes = append(ch.Notes, fmt.Sprintf("policy holds %d versions, IAM's maximum: version %s, the oldest not in use, is deleted first", len(have.Versions), ch.RetireVersion))
+				ch.Notes = append(ch.Notes, Note{Kind: NoteRetireVersion, Count: len(have.Versions), Names: []string{ch.RetireVersion}})
 			}
 		}
 		if f, ok := tagsField(have.Tags, want.Tags); ok {
@@ -82,7 +83,7 @@ func (c *computer) policies() {
 		}
 		if len(ch.Fields) > 0 {
 			before, after := have.Policy, want.Policy
-			ch.Before, ch.After = &before, &after
+			ch.Policy = &Diff[resource.Policy]{Before: &before, After: &after}
 			c.add(ch)
 		}
 	}
@@ -103,7 +104,7 @@ func (c *computer) roles() {
 		have, ok := acct.Role(want.Name)
 		if !ok {
 			after := want.Role
-			c.add(Change{Action: Create, Kind: resource.KindRole, Address: addr, Account: want.Account, After: &after})
+			c.add(Change{Action: Create, Kind: resource.KindRole, Address: addr, Account: want.Account, Role: &Diff[resource.Role]{After: &after}})
 			continue
 		}
 		if have.Path != want.Path {
@@ -116,7 +117,7 @@ func (c *computer) roles() {
 		if fields := roleFields(have, want.Role); len(fields) > 0 {
 			before, after := have, want.Role
 			c.add(Change{Action: Update, Kind: resource.KindRole, Address: addr, Account: want.Account,
-				Before: &before, After: &after, Fields: fields})
+				Role: &Diff[resource.Role]{Before: &before, After: &after}, Fields: fields})
 		}
 	}
 }
@@ -159,24 +160,24 @@ func (c *computer) checkRoleQuotas(addr string, want desired.Role, q state.Quota
 func roleFields(have, want resource.Role) []Field {
 	var fs []Field
 	if !have.Trust.Equal(want.Trust) {
-		f := documentField("trust", have.Trust, want.Trust)
+		f := documentField(FieldTrust, "", have.Trust, want.Trust)
 		f.Added, f.Removed = setDiff(trust.Subs(want.Trust), trust.Subs(have.Trust)), setDiff(trust.Subs(have.Trust), trust.Subs(want.Trust))
 		fs = append(fs, f)
 	}
 	if have.Description != want.Description {
-		fs = append(fs, Field{Name: "description", Before: have.Description, After: want.Description})
+		fs = append(fs, Field{Name: FieldDescription, Before: Text(have.Description), After: Text(want.Description)})
 	}
 	if have.MaxSessionDuration != want.MaxSessionDuration {
-		fs = append(fs, Field{Name: "maxSessionDuration", Before: have.MaxSessionDuration, After: want.MaxSessionDuration})
+		fs = append(fs, Field{Name: FieldMaxSessionDuration, Before: Number(have.MaxSessionDuration), After: Number(want.MaxSessionDuration)})
 	}
 	if have.PermissionsBoundary != want.PermissionsBoundary {
-		fs = append(fs, Field{Name: "permissionsBoundary", Before: have.PermissionsBoundary, After: want.PermissionsBoundary})
+		fs = append(fs, Field{Name: FieldPermissionsBoundary, Before: Text(have.PermissionsBoundary), After: Text(want.PermissionsBoundary)})
 	}
 	if f, ok := tagsField(have.Tags, want.Tags); ok {
 		fs = append(fs, f)
 	}
 	if added, removed := setDiff(want.ManagedPolicies, have.ManagedPolicies), setDiff(have.ManagedPolicies, want.ManagedPolicies); len(added)+len(removed) > 0 {
-		fs = append(fs, Field{Name: "managedPolicies", Added: added, Removed: removed})
+		fs = append(fs, Field{Name: FieldManagedPolicies, Added: added, Removed: removed})
 	}
 	names := map[string]bool{}
 	for n := range have.InlinePolicies {
@@ -188,7 +189,7 @@ func roleFields(have, want resource.Role) []Field {
 	for _, n := range resource.SortedKeys(names) {
 		h, w := have.InlinePolicies[n], want.InlinePolicies[n]
 		if !h.Equal(w) {
-			fs = append(fs, documentField("inlinePolicies."+n, h, w))
+			fs = append(fs, documentField(FieldInlinePolicy, n, h, w))
 		}
 	}
 	return fs
@@ -196,13 +197,13 @@ func roleFields(have, want resource.Role) []Field {
 
 // documentField describes a changed document by the statements it adds and
 // removes, which is what a reviewer reads.
-func documentField(name string, have, want policy.Document) Field {
-	f := Field{Name: name, Added: setDiff(want.Statements(), have.Statements()), Removed: setDiff(have.Statements(), want.Statements())}
+func documentField(name FieldName, key string, have, want policy.Document) Field {
+	f := Field{Name: name, Key: key, Added: setDiff(want.Statements(), have.Statements()), Removed: setDiff(have.Statements(), want.Statements())}
 	if !have.IsZero() {
-		f.Before = have
+		f.Before = Document{have}
 	}
 	if !want.IsZero() {
-		f.After = want
+		f.After = Document{want}
 	}
 	return f
 }
@@ -211,7 +212,7 @@ func tagsField(have, want map[string]string) (Field, bool) {
 	if cmp.Equal(have, want, cmpEmptyMaps) {
 		return Field{}, false
 	}
-	f := Field{Name: "tags", Before: have, After: want}
+	f := Field{Name: FieldTags, Before: Tags(have), After: Tags(want)}
 	for _, k := range resource.SortedKeys(want) {
 		if v, ok := have[k]; !ok || v != want[k] {
 			f.Added = append(f.Added, k+"="+want[k])

@@ -15,10 +15,6 @@ var managedAnnotations = []string{
 	resource.AnnotationTokenExpiration, resource.OwnerAnnotation, resource.CreatedAnnotation,
 }
 
-// RestartNote tells people what the EKS webhook does not: it sets
-// credentials only on pods it creates.
-const RestartNote = "pods already running with this service account keep their old role until restarted"
-
 func (c *computer) serviceAccounts() {
 	for _, want := range c.want.ServiceAccounts {
 		addr := clusterAddress(want.Cluster, want.Namespace, want.Name)
@@ -32,7 +28,7 @@ func (c *computer) serviceAccounts() {
 			after := want.ServiceAccount
 			after.Annotations = copyMap(want.Annotations)
 			after.Annotations[resource.CreatedAnnotation] = "true"
-			c.add(Change{Action: Create, Kind: resource.KindServiceAccount, Address: addr, Cluster: want.Cluster, After: &after})
+			c.add(Change{Action: Create, Kind: resource.KindServiceAccount, Address: addr, Cluster: want.Cluster, ServiceAccount: &Diff[resource.ServiceAccount]{After: &after}})
 			continue
 		}
 		ours := have.Annotations[resource.OwnerAnnotation] == c.want.Owner
@@ -52,10 +48,10 @@ func (c *computer) serviceAccounts() {
 		before, after := have.ServiceAccount, want.ServiceAccount
 		before.Annotations, after.Annotations = haveAnn, wantAnn
 		ch := Change{Action: Update, Kind: resource.KindServiceAccount, Address: addr, Cluster: want.Cluster,
-			Before: &before, After: &after, Adopt: !ours,
+			ServiceAccount: &Diff[resource.ServiceAccount]{Before: &before, After: &after}, Adopt: !ours,
 			Fields: annotationFields(haveAnn, wantAnn)}
 		if current != want.Role {
-			ch.Notes = append(ch.Notes, RestartNote)
+			ch.Notes = append(ch.Notes, Note{Kind: NoteRestart})
 		}
 		c.add(ch)
 	}
@@ -119,12 +115,12 @@ func annotationFields(have, want map[string]string) []Field {
 		if h == w && hok == wok {
 			continue
 		}
-		f := Field{Name: "annotations." + k}
+		f := Field{Name: FieldAnnotation, Key: k}
 		if hok {
-			f.Before = h
+			f.Before = Text(h)
 		}
 		if wok {
-			f.After = w
+			f.After = Text(w)
 		}
 		fs = append(fs, f)
 	}

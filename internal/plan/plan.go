@@ -20,18 +20,6 @@ const (
 	Delete Action = "delete"
 )
 
-// Symbol is the one-character mark of an action in text plans.
-func (a Action) Symbol() string {
-	switch a {
-	case Create:
-		return "+"
-	case Delete:
-		return "-"
-	default:
-		return "~"
-	}
-}
-
 // Plan is the difference between a bindings file and the live state.
 type Plan struct {
 	Owner   string   `json:"owner"`
@@ -49,44 +37,6 @@ type Plan struct {
 	Pruneable []Change `json:"pruneable"`
 	// Patterns are wildcard bindings: trusted by pattern, nothing to annotate.
 	Patterns []desired.Pattern `json:"patterns"`
-}
-
-// Change is one object to create, update or delete.
-type Change struct {
-	Action  Action        `json:"action"`
-	Kind    resource.Kind `json:"kind"`
-	Address string        `json:"address"`
-	// Account is the file's name of the object's account, Cluster the
-	// cluster's name; one of the two is set.
-	Account string `json:"account,omitempty"`
-	Cluster string `json:"cluster,omitempty"`
-	// Before is the live object (nil for a create), After the desired one
-	// (nil for a delete): *resource.Provider, *resource.Policy,
-	// *resource.Role or *resource.ServiceAccount.
-	Before any `json:"before"`
-	After  any `json:"after"`
-	// Fields lists, for an update, exactly what differs; apply writes only
-	// these.
-	Fields []Field `json:"fields,omitempty"`
-	// RetireVersion is a policy version to delete before publishing a new
-	// one, because the policy already holds IAM's maximum of versions.
-	RetireVersion string `json:"retireVersion,omitempty"`
-	// Adopt is set when the change takes over an object irsa-sync did not
-	// create, as the file allows; a ServiceAccount write then forces
-	// ownership of the annotations.
-	Adopt bool `json:"adopt,omitempty"`
-	// Notes are for people: why, and what follows.
-	Notes []string `json:"notes,omitempty"`
-}
-
-// Field is one field that differs between the live and desired object.
-// Sets (policies, subjects, statements, tags) say what is added and removed.
-type Field struct {
-	Name    string   `json:"name"`
-	Before  any      `json:"before,omitempty"`
-	After   any      `json:"after,omitempty"`
-	Added   []string `json:"added,omitempty"`
-	Removed []string `json:"removed,omitempty"`
 }
 
 // Problem is a conflict, error or warning about one object.
@@ -123,16 +73,6 @@ func (p *Plan) Blocked() bool { return len(p.Conflicts) > 0 || len(p.Errors) > 0
 
 // Empty reports whether the live state already matches.
 func (p *Plan) Empty() bool { return len(p.Changes) == 0 }
-
-// Field returns the change's field of that name, if any.
-func (c Change) Field(name string) (Field, bool) {
-	for _, f := range c.Fields {
-		if f.Name == name {
-			return f, true
-		}
-	}
-	return Field{}, false
-}
 
 // sortChanges puts changes in the order apply runs them: creates and updates
 // by kind in dependency order, then deletes in the reverse order; by address

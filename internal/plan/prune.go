@@ -36,7 +36,7 @@ func (c *computer) prune() {
 				continue
 			}
 			before := r
-			c.pruneable(Change{Action: Delete, Kind: resource.KindRole, Address: accountAddress(a.Name, resource.KindRole, r.Name), Account: a.Name, Before: &before,
+			c.pruneable(Change{Action: Delete, Kind: resource.KindRole, Address: accountAddress(a.Name, resource.KindRole, r.Name), Account: a.Name, Role: &Diff[resource.Role]{Before: &before},
 				Notes: roleDeleteNotes(r)})
 		}
 		for _, r := range c.want.Roles {
@@ -55,7 +55,7 @@ func (c *computer) prune() {
 				continue
 			}
 			before := p.Policy
-			c.pruneable(Change{Action: Delete, Kind: resource.KindPolicy, Address: addr, Account: a.Name, Before: &before})
+			c.pruneable(Change{Action: Delete, Kind: resource.KindPolicy, Address: addr, Account: a.Name, Policy: &Diff[resource.Policy]{Before: &before}})
 		}
 		for _, arn := range resource.SortedKeys(acct.Providers) {
 			p := acct.Providers[arn]
@@ -68,7 +68,7 @@ func (c *computer) prune() {
 				continue
 			}
 			before := p
-			c.pruneable(Change{Action: Delete, Kind: resource.KindProvider, Address: addr, Account: a.Name, Before: &before})
+			c.pruneable(Change{Action: Delete, Kind: resource.KindProvider, Address: addr, Account: a.Name, Provider: &Diff[resource.Provider]{Before: &before}})
 		}
 	}
 	c.pruneServiceAccounts()
@@ -90,7 +90,7 @@ func (c *computer) pruneServiceAccounts() {
 			before := sa.ServiceAccount
 			before.Annotations = managedSubset(sa, true, nil)
 			if sa.Annotations[resource.CreatedAnnotation] == "true" && onlyManager(sa.Managers) {
-				c.pruneable(Change{Action: Delete, Kind: resource.KindServiceAccount, Address: addr, Cluster: name, Before: &before})
+				c.pruneable(Change{Action: Delete, Kind: resource.KindServiceAccount, Address: addr, Cluster: name, ServiceAccount: &Diff[resource.ServiceAccount]{Before: &before}})
 				continue
 			}
 			// Someone else owns part of it (or created it): remove only
@@ -98,19 +98,19 @@ func (c *computer) pruneServiceAccounts() {
 			after := sa.ServiceAccount
 			after.Annotations = map[string]string{}
 			c.pruneable(Change{Action: Update, Kind: resource.KindServiceAccount, Address: addr, Cluster: name,
-				Before: &before, After: &after, Fields: annotationFields(before.Annotations, after.Annotations),
-				Notes: []string{"other managers own fields of this service account: only irsa-sync's annotations are removed", RestartNote}})
+				ServiceAccount: &Diff[resource.ServiceAccount]{Before: &before, After: &after}, Fields: annotationFields(before.Annotations, after.Annotations),
+				Notes: []Note{{Kind: NoteSharedServiceAccount}, {Kind: NoteRestart}}})
 		}
 	}
 }
 
-func roleDeleteNotes(r resource.Role) []string {
-	var notes []string
+func roleDeleteNotes(r resource.Role) []Note {
+	var notes []Note
 	if n := len(r.ManagedPolicies); n > 0 {
-		notes = append(notes, fmt.Sprintf("detaches %d managed %s first", n, plural(n, "policy", "policies")))
+		notes = append(notes, Note{Kind: NoteDetachesPolicies, Count: n})
 	}
 	if n := len(r.InlinePolicies); n > 0 {
-		notes = append(notes, fmt.Sprintf("deletes %d inline %s first", n, plural(n, "policy", "policies")))
+		notes = append(notes, Note{Kind: NoteDeletesInline, Count: n})
 	}
 	return notes
 }

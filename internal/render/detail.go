@@ -26,11 +26,12 @@ type line struct {
 // details lists what a change does, field by field.
 func details(c plan.Change) []line {
 	var d detail
+	before, after := c.Sides()
 	switch c.Action {
 	case plan.Create:
-		d.created(object(c.After))
+		d.created(after)
 	case plan.Delete:
-		d.deleted(object(c.Before))
+		d.deleted(before)
 	default:
 		for _, f := range c.Fields {
 			d.field(f)
@@ -43,7 +44,7 @@ func details(c plan.Change) []line {
 		d.add(' ', 0, "adopt: irsa-sync did not create this object; the file takes it over")
 	}
 	for _, n := range c.Notes {
-		d.add(' ', 0, "note: "+n)
+		d.add(' ', 0, "note: "+NoteText(n))
 	}
 	return d.lines
 }
@@ -153,8 +154,8 @@ func (d *detail) annotations(mark byte, ann map[string]string) {
 // field shows one field of an update. The planner names fields after the
 // bindings file's keys, so the names are shown as they are.
 func (d *detail) field(f plan.Field) {
-	switch name := f.Name; {
-	case name == "trust":
+	switch f.Name {
+	case plan.FieldTrust:
 		if len(f.Added)+len(f.Removed) == 0 {
 			// Same subjects, other statement (a provider or audience):
 			// show the statements that differ instead.
@@ -162,10 +163,10 @@ func (d *detail) field(f plan.Field) {
 			return
 		}
 		d.setChange("trust subjects", f)
-	case name == "document":
+	case plan.FieldDocument:
 		d.setChange("statements", f)
-	case strings.HasPrefix(name, "inlinePolicies."):
-		title := "inline policy " + strings.TrimPrefix(name, "inlinePolicies.")
+	case plan.FieldInlinePolicy:
+		title := "inline policy " + f.Key
 		switch {
 		case f.Before == nil:
 			title += " (new)"
@@ -175,24 +176,26 @@ func (d *detail) field(f plan.Field) {
 		d.add(' ', 0, title+":")
 		d.statements('+', f.Added)
 		d.statements('-', f.Removed)
-	case name == "managedPolicies":
+	case plan.FieldManagedPolicies:
 		d.setChange("managed policies", f)
-	case name == "clientIds":
+	case plan.FieldClientIDs:
 		d.setChange("client ids", f)
-	case name == "tags":
+	case plan.FieldTags:
 		d.setChange("tags", f)
-	case strings.HasPrefix(name, "annotations."):
-		d.add(' ', 0, "annotation "+strings.TrimPrefix(name, "annotations.")+": "+scalar(f.Before)+" → "+scalar(f.After))
-	case len(f.Added)+len(f.Removed) > 0:
-		d.setChange(name, f)
+	case plan.FieldAnnotation:
+		d.add(' ', 0, "annotation "+f.Key+": "+scalar(f.Before)+" → "+scalar(f.After))
 	default:
+		if len(f.Added)+len(f.Removed) > 0 {
+			d.setChange(f.Path(), f)
+			return
+		}
 		// An empty description or boundary is IAM's "not set".
-		d.add(' ', 0, name+": "+scalar(orNil(f.Before))+" → "+scalar(orNil(f.After)))
+		d.add(' ', 0, f.Path()+": "+scalar(orNil(f.Before))+" → "+scalar(orNil(f.After)))
 	}
 }
 
-func orNil(v any) any {
-	if v == "" {
+func orNil(v plan.Value) plan.Value {
+	if v == plan.Text("") {
 		return nil
 	}
 	return v
@@ -269,16 +272,9 @@ func lineDiff(a, b []string) []line {
 	return out
 }
 
-func document(v any) policy.Document {
-	switch v := v.(type) {
-	case policy.Document:
-		return v
-	case *policy.Document:
-		return *v
-	case map[string]any:
-		// A plan read back from JSON holds documents as decoded objects.
-		doc, _ := policy.FromMap(v)
-		return doc
+func document(v plan.Value) policy.Document {
+	if d, ok := v.(plan.Document); ok {
+		return d.Document
 	}
 	return policy.Document{}
 }
@@ -300,16 +296,18 @@ func minus(a, b []string) []string {
 
 // scalar formats a field's value: strings quoted so that an empty or
 // space-padded value is visible, absent as "(none)", anything else as JSON.
-func scalar(v any) string {
+func scalar(v plan.Value) string {
 	switch v := v.(type) {
 	case nil:
 		return "(none)"
-	case string:
-		return strconv.Quote(v)
-	case policy.Document:
+	case plan.Text:
+		return strconv.Quote(string(v))
+	case plan.Number:
+		return strconv.Itoa(int(v))
+	case plan.Document:
 		return v.JSON()
 	}
-	b, err := json.Marshal(v)
+	b, err := json.Marshal(valueJSON(v))
 	if err != nil {
 		return fmt.Sprint(v)
 	}

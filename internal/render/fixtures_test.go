@@ -45,18 +45,18 @@ func createPlan() *plan.Plan {
 		Owner: owner,
 		Changes: []plan.Change{
 			{Action: plan.Create, Kind: resource.KindProvider, Address: "account/prod/oidc-provider/" + issuerUSE, Account: "prod",
-				After: &resource.Provider{AccountID: prodID, ARN: resource.ProviderARN(prodID, "https://"+issuerUSE), URL: issuerUSE,
-					ClientIDs: []string{"sts.amazonaws.com"}, Tags: ownerTags},
-				Notes: []string{"for cluster prod-use1"}},
+				Provider: &plan.Diff[resource.Provider]{After: &resource.Provider{AccountID: prodID, ARN: resource.ProviderARN(prodID, "https://"+issuerUSE), URL: issuerUSE,
+					ClientIDs: []string{"sts.amazonaws.com"}, Tags: ownerTags}},
+				Notes: []plan.Note{{Kind: plan.NoteForClusters, Names: []string{"prod-use1"}}}},
 			{Action: plan.Create, Kind: resource.KindPolicy, Address: "account/prod/policy/my-policy", Account: "prod",
-				After: &resource.Policy{AccountID: prodID, Name: "my-policy", Path: "/", ARN: resource.PolicyARN(prodID, "/", "my-policy"),
-					Document: bucketPolicy, Tags: ownerTags}},
-			{Action: plan.Create, Kind: resource.KindRole, Address: "account/prod/role/my-role", Account: "prod", After: role},
+				Policy: &plan.Diff[resource.Policy]{After: &resource.Policy{AccountID: prodID, Name: "my-policy", Path: "/", ARN: resource.PolicyARN(prodID, "/", "my-policy"),
+					Document: bucketPolicy, Tags: ownerTags}}},
+			{Action: plan.Create, Kind: resource.KindRole, Address: "account/prod/role/my-role", Account: "prod", Role: &plan.Diff[resource.Role]{After: role}},
 			{Action: plan.Create, Kind: resource.KindServiceAccount, Address: "cluster/prod-use1/serviceaccount/default/my-service-account", Cluster: "prod-use1",
-				After: &resource.ServiceAccount{Cluster: "prod-use1", Namespace: "default", Name: "my-service-account", Annotations: map[string]string{
+				ServiceAccount: &plan.Diff[resource.ServiceAccount]{After: &resource.ServiceAccount{Cluster: "prod-use1", Namespace: "default", Name: "my-service-account", Annotations: map[string]string{
 					resource.AnnotationRoleARN: role.ARN, resource.AnnotationSTSRegional: "true",
 					resource.OwnerAnnotation: owner, resource.CreatedAnnotation: "true",
-				}}},
+				}}}},
 		},
 		Conflicts: []plan.Problem{}, Errors: []plan.Problem{}, Warnings: []plan.Problem{}, Pruneable: []plan.Change{},
 		Patterns: []desired.Pattern{{Cluster: "prod-use1", Namespace: "batch", Name: "*", Role: role.ARN}},
@@ -120,37 +120,37 @@ func updatePlan() *plan.Plan {
 		Owner: owner,
 		Changes: []plan.Change{
 			{Action: plan.Update, Kind: resource.KindProvider, Address: "account/data/oidc-provider/" + issuerUSE, Account: "data",
-				Before: provBefore, After: &provAfter, Fields: []plan.Field{{Name: "clientIds", Added: []string{"sts.amazonaws.com"}}}},
+				Provider: &plan.Diff[resource.Provider]{Before: provBefore, After: &provAfter}, Fields: []plan.Field{{Name: "clientIds", Added: []string{"sts.amazonaws.com"}}}},
 			{Action: plan.Update, Kind: resource.KindPolicy, Address: "account/prod/policy/my-policy", Account: "prod",
-				Before: polBefore, After: &polAfter, RetireVersion: "v1",
+				Policy: &plan.Diff[resource.Policy]{Before: polBefore, After: &polAfter}, RetireVersion: "v1",
 				Fields: []plan.Field{
-					{Name: "document", Before: oldPolicy, After: newPolicy, Added: []string{listStmt}, Removed: []string{readStmt}},
-					{Name: "tags", Before: polBefore.Tags, After: polAfter.Tags, Added: []string{"team=payments"}},
+					{Name: "document", Before: plan.Document{Document: oldPolicy}, After: plan.Document{Document: newPolicy}, Added: []string{listStmt}, Removed: []string{readStmt}},
+					{Name: "tags", Before: plan.Tags(polBefore.Tags), After: plan.Tags(polAfter.Tags), Added: []string{"team=payments"}},
 				},
-				Notes: []string{"policy holds 5 versions, IAM's maximum: version v1, the oldest not in use, is deleted first"}},
+				Notes: []plan.Note{{Kind: plan.NoteRetireVersion, Count: 5, Names: []string{"v1"}}}},
 			{Action: plan.Update, Kind: resource.KindRole, Address: "account/data/role/analytics-reader", Account: "data",
-				Before: reader, After: &readerAfter, Fields: []plan.Field{{Name: "trust", Before: audBefore, After: audAfter}}},
+				Role: &plan.Diff[resource.Role]{Before: reader, After: &readerAfter}, Fields: []plan.Field{{Name: "trust", Before: plan.Document{Document: audBefore}, After: plan.Document{Document: audAfter}}}},
 			{Action: plan.Update, Kind: resource.KindRole, Address: "account/prod/role/my-role", Account: "prod",
-				Before: roleBefore, After: &roleAfter, Fields: []plan.Field{
-					{Name: "trust", Before: oldTrust, After: newTrust,
+				Role: &plan.Diff[resource.Role]{Before: roleBefore, After: &roleAfter}, Fields: []plan.Field{
+					{Name: "trust", Before: plan.Document{Document: oldTrust}, After: plan.Document{Document: newTrust},
 						Added: []string{"system:serviceaccount:default:my-service-account @ " + issuerEUW}, Removed: []string{"system:serviceaccount:default:old-worker @ " + issuerUSE}},
-					{Name: "description", Before: "old description", After: "my-role-description"},
-					{Name: "maxSessionDuration", Before: int32(3600), After: int32(7200)},
-					{Name: "permissionsBoundary", Before: "", After: "arn:aws:iam::111122223333:policy/boundary"},
-					{Name: "tags", Before: roleBefore.Tags, After: roleAfter.Tags, Added: []string{"env=prod"}, Removed: []string{"env=staging"}},
+					{Name: "description", Before: plan.Text("old description"), After: plan.Text("my-role-description")},
+					{Name: "maxSessionDuration", Before: plan.Number(3600), After: plan.Number(7200)},
+					{Name: "permissionsBoundary", Before: plan.Text(""), After: plan.Text("arn:aws:iam::111122223333:policy/boundary")},
+					{Name: "tags", Before: plan.Tags(roleBefore.Tags), After: plan.Tags(roleAfter.Tags), Added: []string{"env=prod"}, Removed: []string{"env=staging"}},
 					{Name: "managedPolicies", Added: []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}, Removed: []string{"arn:aws:iam::aws:policy/AmazonS3FullAccess"}},
-					{Name: "inlinePolicies.audit", After: bucketPolicy, Added: bucketPolicy.Statements()},
-					{Name: "inlinePolicies.legacy", Before: oldPolicy, Removed: oldPolicy.Statements()},
-					{Name: "inlinePolicies.read-secrets", Before: oldPolicy, After: newPolicy, Added: []string{listStmt}, Removed: []string{readStmt}},
+					{Name: plan.FieldInlinePolicy, Key: "audit", After: plan.Document{Document: bucketPolicy}, Added: bucketPolicy.Statements()},
+					{Name: plan.FieldInlinePolicy, Key: "legacy", Before: plan.Document{Document: oldPolicy}, Removed: oldPolicy.Statements()},
+					{Name: plan.FieldInlinePolicy, Key: "read-secrets", Before: plan.Document{Document: oldPolicy}, After: plan.Document{Document: newPolicy}, Added: []string{listStmt}, Removed: []string{readStmt}},
 				}},
 			{Action: plan.Update, Kind: resource.KindServiceAccount, Address: "cluster/prod-use1/serviceaccount/default/my-service-account", Cluster: "prod-use1",
-				Before: saBefore, After: saAfter, Adopt: true, Fields: []plan.Field{
-					{Name: "annotations." + resource.AnnotationRoleARN, Before: "arn:aws:iam::111122223333:role/hand-made", After: roleARN},
-					{Name: "annotations." + resource.AnnotationSTSRegional, After: "true"},
-					{Name: "annotations." + resource.OwnerAnnotation, After: owner},
-				}, Notes: []string{plan.RestartNote}},
-			{Action: plan.Delete, Kind: resource.KindRole, Address: "account/prod/role/retired", Account: "prod", Before: oldRole,
-				Notes: []string{"detaches 1 managed policies first"}},
+				ServiceAccount: &plan.Diff[resource.ServiceAccount]{Before: saBefore, After: saAfter}, Adopt: true, Fields: []plan.Field{
+					{Name: plan.FieldAnnotation, Key: resource.AnnotationRoleARN, Before: plan.Text("arn:aws:iam::111122223333:role/hand-made"), After: plan.Text(roleARN)},
+					{Name: plan.FieldAnnotation, Key: resource.AnnotationSTSRegional, After: plan.Text("true")},
+					{Name: plan.FieldAnnotation, Key: resource.OwnerAnnotation, After: plan.Text(owner)},
+				}, Notes: []plan.Note{{Kind: plan.NoteRestart}}},
+			{Action: plan.Delete, Kind: resource.KindRole, Address: "account/prod/role/retired", Account: "prod", Role: &plan.Diff[resource.Role]{Before: oldRole},
+				Notes: []plan.Note{{Kind: plan.NoteDetachesPolicies, Count: 1}}},
 		},
 		Conflicts: []plan.Problem{},
 		Errors:    []plan.Problem{},
@@ -158,10 +158,10 @@ func updatePlan() *plan.Plan {
 			Message: `description differs ("old", "new" in the file), and IAM cannot change a policy's description after creation: it is left as it is`}},
 		Pruneable: []plan.Change{
 			{Action: plan.Update, Kind: resource.KindServiceAccount, Address: "cluster/prod-euw1/serviceaccount/jobs/nightly", Cluster: "prod-euw1",
-				Before: leftSA, After: &leftSAAfter, Fields: []plan.Field{
-					{Name: "annotations." + resource.AnnotationRoleARN, Before: leftSA.Annotations[resource.AnnotationRoleARN]},
-					{Name: "annotations." + resource.OwnerAnnotation, Before: owner},
-				}, Notes: []string{"other managers own fields of this service account: only irsa-sync's annotations are removed", plan.RestartNote}},
+				ServiceAccount: &plan.Diff[resource.ServiceAccount]{Before: leftSA, After: &leftSAAfter}, Fields: []plan.Field{
+					{Name: plan.FieldAnnotation, Key: resource.AnnotationRoleARN, Before: plan.Text(leftSA.Annotations[resource.AnnotationRoleARN])},
+					{Name: plan.FieldAnnotation, Key: resource.OwnerAnnotation, Before: plan.Text(owner)},
+				}, Notes: []plan.Note{{Kind: plan.NoteSharedServiceAccount}, {Kind: plan.NoteRestart}}},
 		},
 		Patterns: []desired.Pattern{},
 	}
@@ -181,10 +181,10 @@ func blockedPlan() *plan.Plan {
 		Warnings: []plan.Problem{{Address: "account/prod/role/wide", Message: "trusted from 12 namespaces (more than 10): check that one role for all of them is intended; a pattern like team-* | ops_<x> stays literal"}},
 		Pruneable: []plan.Change{
 			{Action: plan.Delete, Kind: resource.KindPolicy, Address: "account/prod/policy/old-policy", Account: "prod",
-				Before: &resource.Policy{AccountID: prodID, Name: "old-policy", Path: "/", ARN: resource.PolicyARN(prodID, "/", "old-policy"), Document: bucketPolicy, Tags: ownerTags}},
+				Policy: &plan.Diff[resource.Policy]{Before: &resource.Policy{AccountID: prodID, Name: "old-policy", Path: "/", ARN: resource.PolicyARN(prodID, "/", "old-policy"), Document: bucketPolicy, Tags: ownerTags}}},
 			{Action: plan.Delete, Kind: resource.KindServiceAccount, Address: "cluster/prod-use1/serviceaccount/jobs/old", Cluster: "prod-use1",
-				Before: &resource.ServiceAccount{Cluster: "prod-use1", Namespace: "jobs", Name: "old", Annotations: map[string]string{
-					resource.AnnotationRoleARN: resource.RoleARN(prodID, "/", "old"), resource.OwnerAnnotation: owner, resource.CreatedAnnotation: "true"}}},
+				ServiceAccount: &plan.Diff[resource.ServiceAccount]{Before: &resource.ServiceAccount{Cluster: "prod-use1", Namespace: "jobs", Name: "old", Annotations: map[string]string{
+					resource.AnnotationRoleARN: resource.RoleARN(prodID, "/", "old"), resource.OwnerAnnotation: owner, resource.CreatedAnnotation: "true"}}}},
 		},
 		Patterns: []desired.Pattern{},
 	}
@@ -207,8 +207,8 @@ func bigPlan(n int) *plan.Plan {
 			subs = append(subs, subject(prodID, issuerUSE, fmt.Sprintf("team-%d", j), name))
 		}
 		p.Changes = append(p.Changes, plan.Change{Action: plan.Create, Kind: resource.KindRole, Address: "account/prod/role/" + name, Account: "prod",
-			After: &resource.Role{AccountID: prodID, Name: name, Path: "/", ARN: resource.RoleARN(prodID, "/", name), MaxSessionDuration: 3600,
-				Tags: ownerTags, ManagedPolicies: []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}, Trust: trust.ForRole(subs)}})
+			Role: &plan.Diff[resource.Role]{After: &resource.Role{AccountID: prodID, Name: name, Path: "/", ARN: resource.RoleARN(prodID, "/", name), MaxSessionDuration: 3600,
+				Tags: ownerTags, ManagedPolicies: []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}, Trust: trust.ForRole(subs)}}})
 	}
 	return p
 }

@@ -1,8 +1,6 @@
 package render
 
 import (
-	"bytes"
-	"encoding/json"
 	"io"
 
 	"github.com/irsa-sync/irsa-sync/internal/plan"
@@ -21,11 +19,11 @@ type jsonPlan struct {
 	Owner         string        `json:"owner"`
 	Blocked       bool          `json:"blocked"`
 	Summary       jsonSummary   `json:"summary"`
-	Changes       []jsonChange  `json:"changes"`
+	Changes       []JSONChange  `json:"changes"`
 	Conflicts     []jsonProblem `json:"conflicts"`
 	Errors        []jsonProblem `json:"errors"`
 	Warnings      []jsonProblem `json:"warnings"`
-	Pruneable     []jsonChange  `json:"pruneable"`
+	Pruneable     []JSONChange  `json:"pruneable"`
 	Patterns      []jsonPattern `json:"patterns"`
 }
 
@@ -35,7 +33,9 @@ type jsonSummary struct {
 	Delete int `json:"delete"`
 }
 
-type jsonChange struct {
+// JSONChange is one change as the JSON plan (schemas/plan.schema.json) and
+// the saved plan show it: the one JSON vocabulary of a change.
+type JSONChange struct {
 	Action  string `json:"action"`
 	Kind    string `json:"kind"`
 	Address string `json:"address"`
@@ -46,13 +46,14 @@ type jsonChange struct {
 	// them; null for a create's Before and a delete's After.
 	Before        any         `json:"before"`
 	After         any         `json:"after"`
-	Fields        []jsonField `json:"fields"`
+	Fields        []JSONField `json:"fields"`
 	RetireVersion *string     `json:"retireVersion"`
 	Adopt         bool        `json:"adopt"`
 	Notes         []string    `json:"notes"`
 }
 
-type jsonField struct {
+// JSONField is one changed field of a JSONChange.
+type JSONField struct {
 	Name    string   `json:"name"`
 	Before  any      `json:"before"`
 	After   any      `json:"after"`
@@ -78,47 +79,43 @@ type jsonRenderer struct{}
 // Render writes the object indented two spaces with a trailing newline, so
 // that saved plans diff line by line.
 func (jsonRenderer) Render(w io.Writer, p *plan.Plan) error {
+	return writeJSON(w, planJSON(p))
+}
+
+func planJSON(p *plan.Plan) jsonPlan {
 	s := p.Summary()
 	out := jsonPlan{
 		FormatVersion: FormatVersion,
 		Owner:         p.Owner,
 		Blocked:       p.Blocked(),
 		Summary:       jsonSummary{Add: s.Add, Change: s.Change, Delete: s.Delete},
-		Changes:       jsonChanges(p.Changes),
+		Changes:       JSONChanges(p.Changes),
 		Conflicts:     jsonProblems(p.Conflicts),
 		Errors:        jsonProblems(p.Errors),
 		Warnings:      jsonProblems(p.Warnings),
-		Pruneable:     jsonChanges(p.Pruneable),
+		Pruneable:     JSONChanges(p.Pruneable),
 		Patterns:      []jsonPattern{},
 	}
 	for _, pt := range p.Patterns {
 		out.Patterns = append(out.Patterns, jsonPattern{Cluster: pt.Cluster, Namespace: pt.Namespace, Name: pt.Name, Role: pt.Role})
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	// ARNs and policy conditions hold "&", "<" and ">"; \u0026 is not what
-	// anyone reading a plan expects.
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		return err
-	}
-	_, err := w.Write(b.Bytes())
-	return err
+	return out
 }
 
-func jsonChanges(cs []plan.Change) []jsonChange {
-	out := make([]jsonChange, 0, len(cs))
+// JSONChanges returns the changes in the JSON plan's vocabulary.
+func JSONChanges(cs []plan.Change) []JSONChange {
+	out := make([]JSONChange, 0, len(cs))
 	for _, c := range cs {
-		jc := jsonChange{
+		before, after := c.Sides()
+		jc := JSONChange{
 			Action: string(c.Action), Kind: string(c.Kind), Address: c.Address,
 			Account: orNull(c.Account), Cluster: orNull(c.Cluster),
-			Before: c.Before, After: c.After,
-			Fields: make([]jsonField, 0, len(c.Fields)), RetireVersion: orNull(c.RetireVersion),
-			Adopt: c.Adopt, Notes: orEmpty(c.Notes),
+			Before: before, After: after,
+			Fields: make([]JSONField, 0, len(c.Fields)), RetireVersion: orNull(c.RetireVersion),
+			Adopt: c.Adopt, Notes: NoteTexts(c.Notes),
 		}
 		for _, f := range c.Fields {
-			jc.Fields = append(jc.Fields, jsonField{Name: f.Name, Before: f.Before, After: f.After,
+			jc.Fields = append(jc.Fields, JSONField{Name: f.Path(), Before: valueJSON(f.Before), After: valueJSON(f.After),
 				Added: orEmpty(f.Added), Removed: orEmpty(f.Removed)})
 		}
 		out = append(out, jc)
@@ -146,4 +143,20 @@ func orEmpty(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// valueJSON is a field value as the JSON plan shows it: a string, a number,
+// a tag object or a policy document; nil is null.
+func valueJSON(v plan.Value) any {
+	switch v := v.(type) {
+	case plan.Text:
+		return string(v)
+	case plan.Number:
+		return int32(v)
+	case plan.Tags:
+		return map[string]string(v)
+	case plan.Document:
+		return v.Document
+	}
+	return nil
 }

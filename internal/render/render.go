@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/irsa-sync/irsa-sync/internal/plan"
-	"github.com/irsa-sync/irsa-sync/internal/resource"
 )
 
 // Renderer writes a plan in one output format.
@@ -105,7 +104,7 @@ func groupChanges(changes []plan.Change) []group {
 			groups = append(groups, g)
 		}
 		if groups[i].id == "" {
-			groups[i].id = accountID(c)
+			groups[i].id = c.AccountID()
 		}
 		groups[i].changes = append(groups[i].changes, c)
 	}
@@ -118,42 +117,9 @@ func groupChanges(changes []plan.Change) []group {
 	return groups
 }
 
-// accountID is the AWS account id of a change's object: the plan keeps the
-// file's account name on the change and the id on the object.
-func accountID(c plan.Change) string {
-	for _, obj := range []any{c.After, c.Before} {
-		switch o := object(obj).(type) {
-		case *resource.Provider:
-			return o.AccountID
-		case *resource.Policy:
-			return o.AccountID
-		case *resource.Role:
-			return o.AccountID
-		}
-	}
-	return ""
-}
-
-// object returns a change's Before or After as a pointer, whether the plan
-// holds a pointer (as plan.Compute makes it) or a value, so that one type
-// switch handles both.
-func object(v any) any {
-	switch o := v.(type) {
-	case resource.Provider:
-		return &o
-	case resource.Policy:
-		return &o
-	case resource.Role:
-		return &o
-	case resource.ServiceAccount:
-		return &o
-	}
-	return v
-}
-
 // heading is a change's one-line summary: "+ role account/prod/role/x".
 func heading(c plan.Change) string {
-	return c.Action.Symbol() + " " + string(c.Kind) + " " + c.Address
+	return Symbol(c.Action) + " " + string(c.Kind) + " " + c.Address
 }
 
 // summaryLine is the last line of a text plan, as Terraform words it so

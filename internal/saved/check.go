@@ -1,11 +1,11 @@
 package saved
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/irsa-sync/irsa-sync/internal/plan"
+	"github.com/irsa-sync/irsa-sync/internal/render"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
 )
 
@@ -19,16 +19,19 @@ func (e *StaleError) Error() string {
 	return "the saved plan is stale:\n  - " + strings.Join(e.Moved, "\n  - ")
 }
 
-// Check compares a saved plan with the input and live state of now: d is
-// the digest of the bindings file as it is, fresh the plan computed from it
-// and the live state just read, with the saved options. It returns a
-// *StaleError when the file changed, when any live object a saved change
-// was computed from changed (or appeared, for a create), when a saved
-// change would now write something else, or when the live state now holds
+// Check compares a saved plan with the input and live state of now and
+// returns the changes to apply: the fresh plan's own changes at the saved
+// addresses, in its order. d is the digest of the bindings file as it is,
+// fresh the plan computed from it and the live state just read, with the
+// saved options. It returns a *StaleError, and no changes, when the file
+// changed, when a change is listed twice, when any live object a saved
+// change was computed from changed (or appeared, for a create), when a
+// saved change differs in any field from what irsa-sync computes now (it
+// was edited, or the world moved), or when the live state now holds
 // conflicts or errors. Changes the fresh plan has beyond the saved ones do
 // not make it stale: apply writes only what was reviewed, and Extra lists
 // them so that the caller can say a new plan is due.
-func Check(sp *Plan, d Digest, fresh *plan.Plan) error {
+func Check(sp *Plan, d Digest, fresh *plan.Plan) (*plan.Plan, error) {
 	var moved []string
 	if d.SHA256 != sp.File.SHA256 {
 		moved = append(moved, fmt.Sprintf("%s changed since the plan was saved (sha256 %s, now %s)", d.Path, short(sp.File.SHA256), short(d.SHA256)))
@@ -37,19 +40,27 @@ func Check(sp *Plan, d Digest, fresh *plan.Plan) error {
 	if len(moved) > 0 {
 		// A different file means a different desired state; comparing
 		// objects would only add noise.
-		return &StaleError{Moved: moved}
+		return nil, &StaleError{Moved: moved}
 	}
-	now := map[string]plan.Change{}
-	for _, c := range fresh.Changes {
-		now[c.Address] = c
+	now := map[string]int{}
+	for i, c := range fresh.Changes {
+		now[c.Address] = i
 	}
+	freshJSON := render.JSONChanges(fresh.Changes)
 	problems := map[string][]string{}
 	for _, p := range append(append([]plan.Problem{}, fresh.Conflicts...), fresh.Errors...) {
 		problems[p.Address] = append(problems[p.Address], p.Message)
 	}
 	reported := map[string]bool{}
-	for _, sc := range sp.Changes {
-		c, ok := now[sc.Address]
+	seen := map[string]int{}
+	selected := map[int]bool{}
+	for i, sc := range sp.Changes {
+		if j, dup := seen[sc.Address]; dup {
+			moved = append(moved, fmt.Sprintf("changes[%d] repeats changes[%d] (%s): a saved plan lists each object once; it was edited", i, j, sc.Address))
+			continue
+		}
+		seen[sc.Address] = i
+		k, ok := now[sc.Address]
 		if !ok {
 			why := "it needs no such change any more: the live object changed since the plan was saved (was this plan applied already?)"
 			if msgs := problems[sc.Address]; len(msgs) > 0 {
@@ -59,29 +70,32 @@ func Check(sp *Plan, d Digest, fresh *plan.Plan) error {
 			moved = append(moved, fmt.Sprintf("%s (%s): %s", sc.Address, sc.Action, why))
 			continue
 		}
-		if c.Action != sc.Action {
-			moved = append(moved, fmt.Sprintf("%s: planned %s, now it needs %s: the live object changed since the plan was saved", sc.Address, sc.Action, c.Action))
+		fc := freshJSON[k]
+		if fc.Action != sc.Action {
+			moved = append(moved, fmt.Sprintf("%s: planned %s, now it needs %s: the live object changed since the plan was saved", sc.Address, sc.Action, fc.Action))
 			continue
 		}
-		fp, err := Fingerprint(c.Before)
+		fp, err := Fingerprint(fc.Before)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if fp != sc.LiveFingerprint {
 			what := "was changed by someone else since the plan was saved"
-			if sc.Action == plan.Create {
+			if sc.Action == string(plan.Create) {
 				what = "was created by someone else since the plan was saved"
 			}
 			moved = append(moved, fmt.Sprintf("%s %s (live fingerprint %s, now %s)", sc.Address, what, short(sc.LiveFingerprint), short(fp)))
 			continue
 		}
-		same, err := sameJSON(sc.After, c.After)
+		keys, err := differingKeys(sc.JSONChange, fc)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if !same {
-			moved = append(moved, fmt.Sprintf("%s: the desired object is not the one saved, though the file is unchanged (a cluster's OIDC issuer may have changed)", sc.Address))
+		if len(keys) > 0 {
+			moved = append(moved, fmt.Sprintf("%s: %s not what irsa-sync computes now from the unchanged file and live state (the saved plan was edited, or a cluster's OIDC issuer changed)", sc.Address, strings.Join(keys, ", ")+plural(len(keys), " is", " are")))
+			continue
 		}
+		selected[k] = true
 	}
 	for _, p := range append(append([]plan.Problem{}, fresh.Conflicts...), fresh.Errors...) {
 		if !reported[p.Address] {
@@ -90,9 +104,22 @@ func Check(sp *Plan, d Digest, fresh *plan.Plan) error {
 		}
 	}
 	if len(moved) > 0 {
-		return &StaleError{Moved: moved}
+		return nil, &StaleError{Moved: moved}
 	}
-	return nil
+	out := &plan.Plan{Owner: fresh.Owner, Changes: []plan.Change{}}
+	for i, c := range fresh.Changes {
+		if selected[i] {
+			out.Changes = append(out.Changes, c)
+		}
+	}
+	return out, nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // Extra lists the addresses the fresh plan would change that the saved plan
@@ -131,23 +158,6 @@ func documentsMoved(was, now Digest) []string {
 		out = append(out, fmt.Sprintf("%s no longer references policy document %s", now.Path, path))
 	}
 	return out
-}
-
-// sameJSON reports whether a saved object and a fresh one encode to the same
-// canonical JSON.
-func sameJSON(saved []byte, fresh any) (bool, error) {
-	a, err := canonical(saved)
-	if err != nil {
-		return false, err
-	}
-	b, err := json.Marshal(fresh)
-	if err != nil {
-		return false, err
-	}
-	if b, err = canonical(b); err != nil {
-		return false, err
-	}
-	return string(a) == string(b), nil
 }
 
 // short is enough of a digest to tell two apart in a message.

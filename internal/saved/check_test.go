@@ -48,13 +48,13 @@ func TestCheck(t *testing.T) {
 		{name: "document added and removed", digest: func(d *Digest) { d.Documents[0].Path = "q.json" },
 			want: []string{"now references policy document q.json", "no longer references policy document p.json"}},
 		{name: "role changed by someone else", fresh: func(p *plan.Plan) {
-			r := *change(p, roleAddr).Before.(*resource.Role)
+			r := *change(p, roleAddr).Role.Before
 			r.Description = "edited by hand"
-			change(p, roleAddr).Before = &r
+			change(p, roleAddr).Role.Before = &r
 		}, want: []string{roleAddr + " was changed by someone else"}},
 		{name: "created by someone else", fresh: func(p *plan.Plan) {
 			c := change(p, newAddr)
-			c.Action, c.Before = plan.Update, c.After
+			c.Action, c.Role = plan.Update, &plan.Diff[resource.Role]{Before: c.Role.After, After: c.Role.After}
 		}, want: []string{newAddr + ": planned create, now it needs update"}},
 		{name: "no longer needed", fresh: func(p *plan.Plan) { drop(p, roleAddr) },
 			want: []string{roleAddr + " (update): it needs no such change any more"}},
@@ -66,10 +66,10 @@ func TestCheck(t *testing.T) {
 			p.Errors = []plan.Problem{{Address: "account/prod/role/big", Message: "trust policy over quota"}}
 		}, want: []string{"account/prod/role/big: trust policy over quota"}},
 		{name: "desired object moved", fresh: func(p *plan.Plan) {
-			r := *change(p, newAddr).After.(*resource.Role)
+			r := *change(p, newAddr).Role.After
 			r.Trust = doc2
-			change(p, newAddr).After = &r
-		}, want: []string{newAddr + ": the desired object is not the one saved"}},
+			change(p, newAddr).Role = &plan.Diff[resource.Role]{After: &r}
+		}, want: []string{newAddr + ": after is not what irsa-sync computes now"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,12 +86,26 @@ func TestCheck(t *testing.T) {
 			if tt.fresh != nil {
 				tt.fresh(fresh)
 			}
-			err = Check(sp, d, fresh)
+			got, err := Check(sp, d, fresh)
 			if len(tt.want) == 0 {
 				if err != nil {
 					t.Fatalf("Check: %v, want no error", err)
 				}
+				// What apply runs is the fresh computation at the saved
+				// addresses, never the saved file's objects.
+				want := &plan.Plan{Owner: fresh.Owner, Changes: []plan.Change{}}
+				for _, c := range fresh.Changes {
+					if c.Address != "account/prod/role/other" {
+						want.Changes = append(want.Changes, c)
+					}
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("changes to apply (-want +got):\n%s", diff)
+				}
 				return
+			}
+			if got != nil {
+				t.Errorf("Check returned %d changes with its error, want none", len(got.Changes))
 			}
 			var stale *StaleError
 			if !errors.As(err, &stale) {

@@ -1,9 +1,12 @@
 // Package saved writes and reads saved plans: what `plan --out FILE` stores
-// and `apply FILE` carries out. A saved plan holds the changes, a digest of
-// the bindings file and of every policy document file it references, and a
-// fingerprint of each live object a change was computed from, so that apply
-// can refuse a plan the world has moved away from instead of applying it to
-// objects nobody reviewed. The format is schemas/saved-plan.schema.json.
+// and `apply FILE` carries out. A saved plan holds the changes as they were
+// reviewed, a digest of the bindings file and of every policy document file
+// it references, and a fingerprint of each live object a change was
+// computed from. It is never trusted as instructions: apply recomputes the
+// plan from the file and the live state, and carries out exactly the saved
+// changes only when each equals its recomputation in every field, refusing
+// otherwise, so an edited, stale or duplicated change writes nothing. The
+// format is schemas/saved-plan.schema.json.
 package saved
 
 import (
@@ -46,15 +49,11 @@ type Options struct {
 
 // New saves p, computed from the file whose digest is d with opts.
 func New(p *plan.Plan, d Digest, opts Options) (*Plan, error) {
-	sp := &Plan{Kind: Kind, FormatVersion: FormatVersion, Owner: p.Owner, File: d, Options: opts, Changes: []Change{}}
-	for _, c := range p.Changes {
-		sc, err := encodeChange(c)
-		if err != nil {
-			return nil, err
-		}
-		sp.Changes = append(sp.Changes, sc)
+	changes, err := encodeChanges(p.Changes)
+	if err != nil {
+		return nil, err
 	}
-	return sp, nil
+	return &Plan{Kind: Kind, FormatVersion: FormatVersion, Owner: p.Owner, File: d, Options: opts, Changes: changes}, nil
 }
 
 // Marshal returns the saved plan as indented JSON with a trailing newline,
@@ -130,20 +129,6 @@ func Decode(r io.Reader, name string) (*Plan, error) {
 		return nil, fmt.Errorf("%s: file.path and file.sha256 are required: plan again with `irsa-sync plan --out %s`", name, name)
 	}
 	return &sp, nil
-}
-
-// Plan returns the saved changes as a plan apply can run: each object
-// decoded back into its resource type.
-func (sp *Plan) Plan() (*plan.Plan, error) {
-	p := &plan.Plan{Owner: sp.Owner}
-	for i, sc := range sp.Changes {
-		c, err := sc.decode()
-		if err != nil {
-			return nil, fmt.Errorf("saved plan: changes[%d] (%s): %w", i, sc.Address, err)
-		}
-		p.Changes = append(p.Changes, c)
-	}
-	return p, nil
 }
 
 // CheckOwner refuses a saved plan for another owner than the file's; the

@@ -2,6 +2,9 @@ package saved
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,26 +42,24 @@ func fixture() *plan.Plan {
 	}
 	return &plan.Plan{Owner: "team", Changes: []plan.Change{
 		{Action: plan.Delete, Kind: resource.KindProvider, Address: "account/prod/oidc-provider/x", Account: "prod",
-			Before: &resource.Provider{AccountID: id, ARN: resource.ProviderARN(id, "https://x"), URL: "x", ClientIDs: []string{"sts.amazonaws.com"}, Tags: owned}},
+			Provider: &plan.Diff[resource.Provider]{Before: &resource.Provider{AccountID: id, ARN: resource.ProviderARN(id, "https://x"), URL: "x", ClientIDs: []string{"sts.amazonaws.com"}, Tags: owned}}},
 		{Action: plan.Update, Kind: resource.KindPolicy, Address: "account/prod/policy/p", Account: "prod", RetireVersion: "v1",
-			Before: &resource.Policy{AccountID: id, Name: "p", Path: "/", ARN: resource.PolicyARN(id, "/", "p"), Document: doc, Tags: owned},
-			After:  &resource.Policy{AccountID: id, Name: "p", Path: "/", ARN: resource.PolicyARN(id, "/", "p"), Document: doc2, Tags: owned},
-			Fields: []plan.Field{{Name: "document", Before: doc, After: doc2, Added: doc2.Statements(), Removed: doc.Statements()}}},
-		{Action: plan.Create, Kind: resource.KindRole, Address: "account/prod/role/new", Account: "prod", After: role("", 3600, doc)},
+			Policy: &plan.Diff[resource.Policy]{Before: &resource.Policy{AccountID: id, Name: "p", Path: "/", ARN: resource.PolicyARN(id, "/", "p"), Document: doc, Tags: owned}, After: &resource.Policy{AccountID: id, Name: "p", Path: "/", ARN: resource.PolicyARN(id, "/", "p"), Document: doc2, Tags: owned}},
+			Fields: []plan.Field{{Name: plan.FieldDocument, Before: plan.Document{Document: doc}, After: plan.Document{Document: doc2}, Added: doc2.Statements(), Removed: doc.Statements()}}},
+		{Action: plan.Create, Kind: resource.KindRole, Address: "account/prod/role/new", Account: "prod", Role: &plan.Diff[resource.Role]{After: role("", 3600, doc)}},
 		{Action: plan.Update, Kind: resource.KindRole, Address: "account/prod/role/r", Account: "prod",
-			Before: role("old", 3600, doc), After: role("new", 7200, doc2), Notes: []string{"a note"},
+			Role: &plan.Diff[resource.Role]{Before: role("old", 3600, doc), After: role("new", 7200, doc2)}, Notes: []plan.Note{{Kind: plan.NoteForClusters, Names: []string{"a"}}},
 			Fields: []plan.Field{
-				{Name: "trust", Before: doc, After: doc2, Added: doc2.Statements(), Removed: doc.Statements()},
-				{Name: "description", Before: "old", After: "new"},
-				{Name: "maxSessionDuration", Before: int32(3600), After: int32(7200)},
-				{Name: "tags", Before: map[string]string{"a": "1"}, After: map[string]string{"a": "2"}, Added: []string{"a=2"}, Removed: []string{"a=1"}},
-				{Name: "inlinePolicies.extra", After: doc2, Added: doc2.Statements()},
+				{Name: plan.FieldTrust, Before: plan.Document{Document: doc}, After: plan.Document{Document: doc2}, Added: doc2.Statements(), Removed: doc.Statements()},
+				{Name: plan.FieldDescription, Before: plan.Text("old"), After: plan.Text("new")},
+				{Name: plan.FieldMaxSessionDuration, Before: plan.Number(3600), After: plan.Number(7200)},
+				{Name: plan.FieldTags, Before: plan.Tags{"a": "1"}, After: plan.Tags{"a": "2"}, Added: []string{"a=2"}, Removed: []string{"a=1"}},
+				{Name: plan.FieldInlinePolicy, Key: "extra", After: plan.Document{Document: doc2}, Added: doc2.Statements()},
 			}},
 		{Action: plan.Update, Kind: resource.KindServiceAccount, Address: "cluster/c1/serviceaccount/default/app", Cluster: "c1", Adopt: true,
-			Before: sa(map[string]string{resource.AnnotationRoleARN: "arn:aws:iam::1:role/old"}),
-			After:  sa(map[string]string{resource.AnnotationRoleARN: "arn:aws:iam::1:role/new"}),
-			Fields: []plan.Field{{Name: "annotations." + resource.AnnotationRoleARN, Before: "arn:aws:iam::1:role/old", After: "arn:aws:iam::1:role/new"}},
-			Notes:  []string{plan.RestartNote}},
+			ServiceAccount: &plan.Diff[resource.ServiceAccount]{Before: sa(map[string]string{resource.AnnotationRoleARN: "arn:aws:iam::1:role/old"}), After: sa(map[string]string{resource.AnnotationRoleARN: "arn:aws:iam::1:role/new"})},
+			Fields:         []plan.Field{{Name: plan.FieldAnnotation, Key: resource.AnnotationRoleARN, Before: plan.Text("arn:aws:iam::1:role/old"), After: plan.Text("arn:aws:iam::1:role/new")}},
+			Notes:          []plan.Note{{Kind: plan.NoteRestart}}},
 	}}
 }
 
@@ -82,14 +83,18 @@ func roundTrip(t *testing.T, p *plan.Plan) *Plan {
 	return back
 }
 
-func TestRoundTripRestoresTheChanges(t *testing.T) {
+// TestRoundTripChecksAgainstTheFreshPlan: a saved plan written and read
+// back matches the plan it was saved from, and Check then hands back that
+// plan's own changes.
+func TestRoundTripChecksAgainstTheFreshPlan(t *testing.T) {
+	t.Parallel()
 	want := fixture()
-	got, err := roundTrip(t, want).Plan()
+	got, err := Check(roundTrip(t, want), digest, fixture())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(want, got, docEqual); diff != "" {
-		t.Errorf("decoded plan differs (-saved +decoded):\n%s", diff)
+	if diff := cmp.Diff(want.Changes, got.Changes, docEqual); diff != "" {
+		t.Errorf("changes to apply differ (-saved +checked):\n%s", diff)
 	}
 }
 
@@ -175,20 +180,87 @@ func TestReadRefusesWhatItCannotApply(t *testing.T) {
 	}
 }
 
-func TestDecodeRefusesInconsistentChanges(t *testing.T) {
+// TestCheckRefusesEveryTamperedField edits each field of each saved change,
+// one at a time, as someone with write access to the plan file could, and
+// requires Check to refuse with nothing to apply; and a change listed twice.
+func TestCheckRefusesEveryTamperedField(t *testing.T) {
+	t.Parallel()
 	sp, err := New(fixture(), digest, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sp.Changes[2].Action = plan.Delete // a create's Before is null
-	if _, err := sp.Plan(); err == nil || !strings.Contains(err.Error(), "account/prod/role/new") {
-		t.Errorf("a delete without before decoded: %v", err)
+	b, err := sp.Marshal()
+	if err != nil {
+		t.Fatal(err)
 	}
-	sp.Changes[2].Action = plan.Create
-	sp.Changes[2].Kind = "bucket"
-	if _, err := sp.Plan(); err == nil || !strings.Contains(err.Error(), `unknown kind "bucket"`) {
-		t.Errorf("an unknown kind decoded: %v", err)
+	var generic map[string]any
+	if err := json.Unmarshal(b, &generic); err != nil {
+		t.Fatal(err)
 	}
+	changes := generic["changes"].([]any)
+	tampered := 0
+	for i := range changes {
+		for key := range changes[i].(map[string]any) {
+			if key == "notes" {
+				continue // for people; never acted upon, and pods come and go
+			}
+			t.Run(fmt.Sprintf("changes[%d].%s", i, key), func(t *testing.T) {
+				var g map[string]any
+				_ = json.Unmarshal(b, &g)
+				c := g["changes"].([]any)[i].(map[string]any)
+				c[key] = tamper(c[key])
+				edited, _ := json.Marshal(g)
+				back, err := Decode(bytes.NewReader(edited), "plan.json")
+				if err != nil {
+					return // refused on read: nothing applied either
+				}
+				got, err := Check(back, digest, fixture())
+				var stale *StaleError
+				if !errors.As(err, &stale) || got != nil {
+					t.Errorf("tampered %s accepted: changes %v, error %v", key, got, err)
+				}
+			})
+			tampered++
+		}
+	}
+	if tampered < 50 {
+		t.Errorf("tampered only %d fields; the fixture should cover every key of every change", tampered)
+	}
+	t.Run("duplicated change", func(t *testing.T) {
+		dup := *sp
+		dup.Changes = append(append([]Change{}, sp.Changes...), sp.Changes[1])
+		got, err := Check(&dup, digest, fixture())
+		if err == nil || got != nil || !strings.Contains(err.Error(), "repeats changes[1]") {
+			t.Errorf("a change listed twice: changes %v, error %v", got, err)
+		}
+	})
+}
+
+// tamper returns a value of the same JSON shape that differs from v.
+func tamper(v any) any {
+	switch v := v.(type) {
+	case nil:
+		return map[string]any{"arn": "arn:aws:iam::999988887777:role/other-owner"}
+	case bool:
+		return !v
+	case string:
+		return v + "x"
+	case float64:
+		return v + 1
+	case []any:
+		return append(append([]any{}, v...), map[string]any{"name": "tags", "after": map[string]any{"irsa-sync/owner": "other"}})
+	case map[string]any:
+		out := map[string]any{}
+		for k, x := range v {
+			out[k] = x
+		}
+		out["tags"] = map[string]any{"irsa-sync/owner": "other"}
+		if _, ok := v["arn"]; ok {
+			out["arn"] = "arn:aws:iam::999988887777:role/other-owner"
+		}
+		return out
+	}
+	return "tampered"
 }
 
 func TestFingerprintIsCanonical(t *testing.T) {

@@ -173,7 +173,7 @@ func addresses(cs []plan.Change) []string {
 func fieldNames(c plan.Change) string {
 	var names []string
 	for _, f := range c.Fields {
-		names = append(names, f.Name)
+		names = append(names, f.Path())
 	}
 	return strings.Join(names, ",")
 }

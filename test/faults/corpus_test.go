@@ -86,7 +86,7 @@ func TestInvalidCorpusThroughCLI(t *testing.T) {
 	}
 	e := newRealEstate(t, abs)
 	// The goldens name files relative to internal/config.
-	t.Chdir("../config")
+	t.Chdir("../../internal/config")
 	files, err := filepath.Glob("testdata/invalid/*.yaml")
 	if err != nil || len(files) < 40 {
 		t.Fatalf("invalid corpus: %d files, %v", len(files), err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/irsa-sync/irsa-sync/internal/live"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
+	"github.com/irsa-sync/irsa-sync/internal/render"
 	"github.com/irsa-sync/irsa-sync/test/testenv"
 )
 
@@ -81,7 +82,7 @@ func TestPodsKeepingTheOldRole(t *testing.T) {
 	notes := map[string][]string{}
 	for _, c := range p.Changes {
 		if c.Cluster != "" {
-			notes[c.Address] = c.Notes
+			notes[c.Address] = render.NoteTexts(c.Notes)
 		}
 	}
 	prefix := "cluster/c1/serviceaccount/"
@@ -99,8 +100,8 @@ func TestPodsKeepingTheOldRole(t *testing.T) {
 		t.Fatalf("apply: %v", err)
 	}
 	for _, res := range report.Results {
-		if want, ok := wantNotes[res.Address]; ok && !cmp.Equal(want, res.Notes) {
-			t.Errorf("apply result of %s carries notes %q, want %q", res.Address, res.Notes, want)
+		if want, ok := wantNotes[res.Address]; ok && !cmp.Equal(want, render.NoteTexts(res.Notes)) {
+			t.Errorf("apply result of %s carries notes %q, want %q", res.Address, render.NoteTexts(res.Notes), want)
 		}
 	}
 }
