@@ -40,7 +40,9 @@ type Result struct {
 // ReadError is a failure to read the live state: nothing was written.
 type ReadError struct{ Err error }
 
-func (e *ReadError) Error() string { return "read the live state (nothing was written): " + e.Err.Error() }
+func (e *ReadError) Error() string {
+	return "read the live state (nothing was written): " + e.Err.Error()
+}
 func (e *ReadError) Unwrap() error { return e.Err }
 
 // Plan runs the pipeline for f through clients. It writes nothing.
