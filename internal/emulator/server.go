@@ -20,15 +20,19 @@ import (
 
 // Options tunes an Emulator.
 type Options struct {
-	// PageSize caps the items per page of every paged IAM list. 0 keeps AWS's
-	// defaults (MaxItems defaults to 100). Tests shrink it to 1 so that every
-	// caller is forced to follow Marker.
+	// PageSize caps the items per page of every paged IAM and EKS list. 0
+	// keeps AWS's defaults (MaxItems and maxResults default to 100). Tests
+	// shrink it to 1 so that every caller is forced to follow Marker and
+	// nextToken.
 	PageSize int
 	// Latency is added to every call, to make benchmarks feel like a real
 	// control-plane API.
 	Latency time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// AssociationsPerCluster overrides EKS's 5,000 Pod Identity
+	// associations per cluster, so tests can reach the quota.
+	AssociationsPerCluster int
 }
 
 // Credentials are the keys a client signs its requests with.
@@ -155,6 +159,13 @@ type call struct {
 	caller                  *principal
 	acct                    *account
 	path                    string
+	// EKS only: the decoded path labels (clusterName, associationId, …),
+	// the query string and the JSON body.
+	labels map[string]string
+	query  url.Values
+	body   []byte
+	// partition is the partition of the caller's account for this request.
+	partition string
 }
 
 func (e *Emulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
@@ -177,7 +188,8 @@ func (e *Emulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &call{service: service, region: auth.region, path: r.URL.Path}
 	if service == "eks" {
-		c.action = eksAction(r)
+		c.action, c.labels = eksRoute(r)
+		c.query, c.body = r.URL.Query(), body
 	} else {
 		c.form = r.URL.Query()
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {

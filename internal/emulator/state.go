@@ -83,6 +83,24 @@ type cluster struct {
 	Region  string    `json:"region"`
 	Issuer  string    `json:"issuer"`
 	Created time.Time `json:"createdAt"`
+	// Associations are keyed by association id.
+	Associations    map[string]*association `json:"podIdentityAssociations,omitempty"`
+	NextAssociation int                     `json:"nextAssociation,omitempty"`
+}
+
+// association is an EKS Pod Identity association.
+type association struct {
+	ID                 string            `json:"id"`
+	Namespace          string            `json:"namespace"`
+	ServiceAccount     string            `json:"serviceAccount"`
+	RoleArn            string            `json:"roleArn"`
+	TargetRoleArn      string            `json:"targetRoleArn,omitempty"`
+	DisableSessionTags bool              `json:"disableSessionTags,omitempty"`
+	Policy             string            `json:"policy,omitempty"`
+	OwnerArn           string            `json:"ownerArn,omitempty"`
+	Tags               map[string]string `json:"tags,omitempty"`
+	Created            time.Time         `json:"createdAt"`
+	Modified           time.Time         `json:"modifiedAt"`
 }
 
 // principal is who signed a request: an account's admin user (long-term
@@ -176,11 +194,18 @@ func (e *Emulator) EnsureRole(accountID, name, trustPolicyJSON string) error {
 	return nil
 }
 
-// EnsureCluster creates or replaces an EKS cluster in the account and region.
+// EnsureCluster creates an EKS cluster in the account and region, or sets
+// the issuer of an existing one. An existing cluster keeps its Pod Identity
+// associations, add-ons and Fargate profiles, so a sandbox reseeded on
+// every run does not lose what earlier runs applied.
 func (e *Emulator) EnsureCluster(accountID, region, name, issuerURL string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	a := e.ensureAccount(accountID)
+	if cl := a.Clusters[region+"/"+name]; cl != nil {
+		cl.Issuer = issuerURL
+		return
+	}
 	a.Clusters[region+"/"+name] = &cluster{Name: name, Region: region, Issuer: issuerURL, Created: e.now()}
 }
 
