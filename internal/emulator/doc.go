@@ -31,3 +31,16 @@ package emulator
 // NotFoundException. Not emulated: clientRequestToken idempotency, the
 // eventual consistency of associations, and refusing changes to add-on
 // owned associations (ownerArn is only ever set by seeding).
+//
+// # EKS add-ons and Fargate profiles
+//
+// DescribeAddon, ListAddons, DescribeFargateProfile and ListFargateProfiles
+// are read-only views of what seeding set up: EnsureCluster gives a new
+// cluster the eks-pod-identity-agent add-on (as EKS Auto Mode and most
+// clusters have), SeedCluster replaces a cluster's add-ons (with or without
+// the agent) and Fargate profiles (selectors of a namespace and labels),
+// and SeedPodIdentityAssociation adds an association such as one an add-on
+// owns. A missing add-on or profile is ResourceNotFoundException with
+// addonName or fargateProfileName set, as EKS returns it. Add-on health,
+// configuration values, versions and the add-on and profile write APIs are
+// not emulated.

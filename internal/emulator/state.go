@@ -86,6 +86,12 @@ type cluster struct {
 	// Associations are keyed by association id.
 	Associations    map[string]*association `json:"podIdentityAssociations,omitempty"`
 	NextAssociation int                     `json:"nextAssociation,omitempty"`
+	// Addons is nil for a cluster seeded without a choice (or stored before
+	// add-ons were emulated), which reads as EKS's usual setup: the Pod
+	// Identity agent installed. An empty map is a cluster without add-ons,
+	// so it must not be omitted from the JSON.
+	Addons  map[string]*addon          `json:"addons"`
+	Fargate map[string]*fargateProfile `json:"fargateProfiles,omitempty"`
 }
 
 // association is an EKS Pod Identity association.
@@ -197,7 +203,9 @@ func (e *Emulator) EnsureRole(accountID, name, trustPolicyJSON string) error {
 // EnsureCluster creates an EKS cluster in the account and region, or sets
 // the issuer of an existing one. An existing cluster keeps its Pod Identity
 // associations, add-ons and Fargate profiles, so a sandbox reseeded on
-// every run does not lose what earlier runs applied.
+// every run does not lose what earlier runs applied. A new cluster has the
+// eks-pod-identity-agent add-on and no Fargate profile; SeedCluster sets up
+// any other arrangement.
 func (e *Emulator) EnsureCluster(accountID, region, name, issuerURL string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
