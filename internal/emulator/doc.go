@@ -44,3 +44,36 @@ package emulator
 // addonName or fargateProfileName set, as EKS returns it. Add-on health,
 // configuration values, versions and the add-on and profile write APIs are
 // not emulated.
+//
+// # STS AssumeRoleWithWebIdentity and AssumeRole
+//
+// AssumeRoleWithWebIdentity is served unsigned, as STS serves it, and checks
+// the token as IAM does for an OIDC provider: the JWT's iss must have an IAM
+// OIDC provider in the role's account (else InvalidIdentityToken "No
+// OpenIDConnect provider found"), one of its aud values must be a client id
+// of that provider (else InvalidIdentityToken "Incorrect token audience"),
+// its signature must verify (RS256/384/512, ES256/384, EdDSA) against keys
+// registered with RegisterIssuerKeys (none registered: IDPCommunicationError,
+// as when IAM cannot fetch the JWKS; wrong key: InvalidIdentityToken), and
+// exp must be in the future (ExpiredTokenException). Then the role's trust
+// is evaluated: Principal.Federated equal to the provider ARN, the action
+// (wildcards allowed), and conditions on <issuer>:sub, <issuer>:aud and
+// <issuer>:amr. A refusal is AccessDenied "Not authorized to perform
+// sts:AssumeRoleWithWebIdentity". SignToken mints tokens for tests and the
+// sandbox's clusters.
+//
+// AssumeRole evaluates the target role's trust for Principal.AWS naming the
+// caller's user ARN, its role ARN (for a session: role chaining), its
+// account id or arn:<partition>:iam::<account>:root, with aws:PrincipalArn,
+// aws:PrincipalAccount and sts:ExternalId in the context. Callers' identity
+// policies are not evaluated: every emulated identity may call sts:AssumeRole.
+//
+// The trust evaluator (trust_eval.go) follows IAM's evaluation logic for
+// one resource policy: explicit Deny wins, then Allow, else denied; keys
+// are case-insensitive; several values of one key match if any does; a key
+// absent from the request fails a positive operator and passes a negated one.
+// It knows StringEquals, StringNotEquals, StringLike, StringNotLike, their
+// IgnoreCase forms, ArnEquals/ArnLike and their negations, Bool, the
+// IfExists suffix and ForAnyValue/ForAllValues; any other operator never
+// matches. NotPrincipal statements never match. Session policies
+// (Policy, PolicyArns) are accepted and ignored.

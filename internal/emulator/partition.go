@@ -60,3 +60,7 @@ func parseRoleArnIn(partition, arn string) (acct, path, name string, ok bool) {
 func roleArnIn(partition, acct string, r *role) string {
 	return "arn:" + partition + ":iam::" + acct + ":role" + r.Path + r.Name
 }
+
+func providerArnIn(partition, acct, url string) string {
+	return "arn:" + partition + ":iam::" + acct + ":oidc-provider/" + url
+}

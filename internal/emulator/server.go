@@ -8,6 +8,7 @@ package emulator
 
 import (
 	"context"
+	"crypto"
 	"errors"
 	"io"
 	"net"
@@ -50,6 +51,9 @@ type Emulator struct {
 	writes   map[string]int
 	fault    func(service, action string) error
 	reqSeq   uint64
+	// issuerKeys are the OIDC signing keys by normalised issuer, standing
+	// in for the JWKS IAM fetches (see RegisterIssuerKeys).
+	issuerKeys map[string][]crypto.PublicKey
 
 	srv *http.Server
 	ln  net.Listener
@@ -204,6 +208,12 @@ func (e *Emulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		c.action = c.form.Get("Action")
 	}
+	// AssumeRoleWithWebIdentity is the one action called without a
+	// signature: the token is the credential (STS API reference).
+	anonymous := service != "eks" && c.action == "AssumeRoleWithWebIdentity" && r.Header.Get("Authorization") == ""
+	if anonymous {
+		service, c.service, authErr = "sts", "sts", nil
+	}
 
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -219,7 +229,9 @@ func (e *Emulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		e.writeError(w, c, authErr)
 		return
 	}
-	if err := e.authenticate(r, body, auth, c); err != nil {
+	if anonymous {
+		c.partition = partitionOfRegion(auth.region)
+	} else if err := e.authenticate(r, body, auth, c); err != nil {
 		e.writeError(w, c, err)
 		return
 	}

@@ -114,7 +114,10 @@ type association struct {
 type principal struct {
 	AccessKeyID, Secret, SessionToken string
 	Account, Arn, UserID              string
-	Expires                           time.Time
+	// RoleArn is the role of an assumed-role session, the ARN its trust
+	// policies name it by (not its sts assumed-role ARN).
+	RoleArn string
+	Expires time.Time
 }
 
 func newState() *state { return &state{Accounts: map[string]*account{}} }
