@@ -50,11 +50,11 @@ func wiEnv(t *testing.T, now func() time.Time) (*env, crypto.Signer) {
 	}
 	exact := fmt.Sprintf(`{"StringEquals":{"%s:sub":"system:serviceaccount:default:app","%s:aud":"sts.amazonaws.com"}}`, wiKey, wiKey)
 	roles := map[string]string{
-		"exact":    wiTrust(wiAllow(`"sts:AssumeRoleWithWebIdentity"`, exact)),
-		"like":     wiTrust(wiAllow(`["sts:AssumeRoleWith*"]`, fmt.Sprintf(`{"StringLike":{"%s:sub":"system:serviceaccount:jobs:*"},"StringEquals":{"%s:aud":"sts.amazonaws.com"}}`, wiKey, wiKey))),
-		"multi":    wiTrust(wiAllow(`"sts:AssumeRoleWithWebIdentity"`, fmt.Sprintf(`{"StringEquals":{"%s:sub":["system:serviceaccount:a:x","system:serviceaccount:default:app"]}}`, strings.ToUpper(wiKey[:4])+wiKey[4:]))),
-		"not-kube": wiTrust(wiAllow(`"sts:AssumeRoleWithWebIdentity"`, fmt.Sprintf(`{"StringNotEquals":{"%s:sub":"system:serviceaccount:kube-system:app"}}`, wiKey))),
-		"denied":   wiTrust(wiAllow(`"sts:AssumeRoleWithWebIdentity"`, exact), fmt.Sprintf(`{"Effect":"Deny","Principal":"*","Action":"sts:*","Condition":{"StringLike":{"%s:sub":"*:default:*"}}}`, wiKey)),
+		"exact":          wiTrust(wiAllow(`"sts:AssumeRoleWithWebIdentity"`, exact)),
+		"like":           wiTrust(wiAllow(`["sts:AssumeRoleWith*"]`, fmt.Sprintf(`{"StringLike":{"%s:sub":"system:serviceaccount:jobs:*"},"StringEquals":{"%s:aud":"sts.amazonaws.com"}}`, wiKey, wiKey))),
+		"multi":          wiTrust(wiAllow(`"sts:AssumeRoleWithWebIdentity"`, fmt.Sprintf(`{"StringEquals":{"%s:sub":["system:serviceaccount:a:x","system:serviceaccount:default:app"]}}`, strings.ToUpper(wiKey[:4])+wiKey[4:]))),
+		"not-kube":       wiTrust(wiAllow(`"sts:AssumeRoleWithWebIdentity"`, fmt.Sprintf(`{"StringNotEquals":{"%s:sub":"system:serviceaccount:kube-system:app"}}`, wiKey))),
+		"denied":         wiTrust(wiAllow(`"sts:AssumeRoleWithWebIdentity"`, exact), fmt.Sprintf(`{"Effect":"Deny","Principal":"*","Action":"sts:*","Condition":{"StringLike":{"%s:sub":"*:default:*"}}}`, wiKey)),
 		"other-provider": wiTrust(`{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111111111111:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/XYZ"},"Action":"sts:AssumeRoleWithWebIdentity"}`),
 		"assume-only":    wiTrust(wiAllow(`"sts:AssumeRole"`, exact)),
 	}
