@@ -80,8 +80,17 @@ func (e *Emulator) authenticate(r *http.Request, body []byte, s sigV4, c *call) 
 	if acct == nil {
 		return badToken
 	}
-	c.caller, c.acct = p, acct
-	c.partition = partitionOfRegion(s.region)
+	part := partitionOfRegion(s.region)
+	if acct.Partition != "" && acct.Partition != part {
+		// Credentials exist in one partition only: signed for a region of
+		// another, they are unknown there.
+		return badToken
+	}
+	if p.SessionToken == "" {
+		p.Arn = "arn:" + part + ":iam::" + p.Account + ":user/" + adminUser
+	}
+	acct.requestPartition = part
+	c.caller, c.acct, c.partition = p, acct, part
 	return nil
 }
 

@@ -77,3 +77,37 @@ package emulator
 // IfExists suffix and ForAnyValue/ForAllValues; any other operator never
 // matches. NotPrincipal statements never match. Session policies
 // (Policy, PolicyArns) are accepted and ignored.
+//
+// # Partitions
+//
+// An account lives in one partition: aws, aws-us-gov (regions us-gov-*) or
+// aws-cn (regions cn-*, domain amazonaws.com.cn). EnsureAccountInPartition
+// pins it, as real accounts are: its keys signed for a region of another
+// partition are InvalidClientTokenId. An account made by EnsureAccount only
+// takes the partition of each request's SigV4 signing region, so a sandbox
+// whose regions are all in one partition gets that partition without
+// seeding it (the unsigned AssumeRoleWithWebIdentity takes the role ARN's).
+// Every ARN returned is in the partition: the admin user and assumed-role
+// sessions, roles, customer and AWS-managed policies
+// (arn:<partition>:iam::aws:policy/...), OIDC providers, clusters, add-ons,
+// Fargate profiles and Pod Identity associations; cluster endpoints use the
+// partition's domain. An ARN parameter of another partition is refused as
+// IAM refuses it, ValidationError "Invalid ARN partition" (reported from
+// AttachRolePolicy in GovCloud and China, and IAM's notice on strict ARN
+// validation: "the partition name must match the partition of the AWS
+// account"); a policy Resource of another partition is
+// MalformedPolicyDocument `Partition "aws" is not valid for resource ...`,
+// and a trust Principal ARN of another partition is MalformedPolicyDocument
+// "Invalid principal in policy". The documents of the AWS-managed catalogue
+// keep their commercial-partition resource ARNs.
+//
+// EKS issuers in China are https://oidc.eks.<region>.amazonaws.com.cn/id/...;
+// the emulator takes any https issuer and matches the token's aud against
+// the provider's client ids, so it holds no opinion on the audience. For
+// the record: the pod identity webhook projects sts.amazonaws.com by
+// default in every partition, while older eksctl releases registered China
+// providers and trusts with sts.amazonaws.com.cn, and AWS's
+// configure-aws-credentials action documents sts.amazonaws.com.cn as the
+// audience in China; no AWS EKS page found states the China default, so a
+// caller must make provider client id, trust aud and the ServiceAccount's
+// eks.amazonaws.com/audience agree.

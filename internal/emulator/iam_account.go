@@ -146,7 +146,8 @@ func getAccountAuthorizationDetails(e *Emulator, c *call) (any, error) {
 		}
 	}
 	if all || want["AWSManagedPolicy"] {
-		for arn := range awsManaged {
+		for key := range awsManaged {
+			arn := a.awsManagedArn(key)
 			if n, b := a.attachmentCount(arn); n+b > 0 {
 				keys = append(keys, "3/"+arn)
 			}
@@ -171,23 +172,24 @@ func getAccountAuthorizationDetails(e *Emulator, c *call) (any, error) {
 			out.RoleDetailList = append(out.RoleDetailList, roleDetail(a, a.Roles[rest]))
 		case "2":
 			pol := a.Policies[rest]
-			out.Policies = append(out.Policies, policyDetail(a, policyArn(a.ID, pol), pol))
+			out.Policies = append(out.Policies, policyDetail(a, a.policyArn(pol), pol))
 		case "3":
-			out.Policies = append(out.Policies, policyDetail(a, rest, awsManaged[rest]))
+			_, _, _, key, _ := parsePolicyArn(rest)
+			out.Policies = append(out.Policies, policyDetail(a, rest, awsManaged[key]))
 		}
 	}
 	return out, nil
 }
 
 func roleDetail(a *account, r *role) xmlRoleDetail {
-	d := xmlRoleDetail{Path: r.Path, RoleName: r.Name, RoleId: r.ID, Arn: roleArn(a.ID, r), CreateDate: isoTime(r.Created),
+	d := xmlRoleDetail{Path: r.Path, RoleName: r.Name, RoleId: r.ID, Arn: a.roleArn(r), CreateDate: isoTime(r.Created),
 		AssumeRolePolicyDocument: encodeDoc(r.Trust), Tags: xmlTags(r.Tags)}
 	pols, _ := sortedInline(r)
 	for _, p := range pols {
 		d.RolePolicyList = append(d.RolePolicyList, xmlInline{p.Name, encodeDoc(p.Doc)})
 	}
 	for _, arn := range r.Attached {
-		_, _, name, _ := parsePolicyArn(arn)
+		_, _, _, name, _ := parsePolicyArn(arn)
 		d.AttachedManagedPolicies = append(d.AttachedManagedPolicies, xmlAttached{name, arn})
 	}
 	if r.Boundary != "" {

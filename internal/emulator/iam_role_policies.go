@@ -78,7 +78,7 @@ func listAttachedRolePolicies(e *Emulator, c *call) (any, error) {
 	prefix := c.form.Get("PathPrefix")
 	var arns []string
 	for _, arn := range r.Attached {
-		if _, path, _, ok := parsePolicyArn(arn); ok && strings.HasPrefix(path, prefix) {
+		if _, _, path, _, ok := parsePolicyArn(arn); ok && strings.HasPrefix(path, prefix) {
 			arns = append(arns, arn)
 		}
 	}
@@ -93,7 +93,7 @@ func listAttachedRolePolicies(e *Emulator, c *call) (any, error) {
 		Marker           string `xml:",omitempty"`
 	}{AttachedPolicies: []xmlAttached{}, IsTruncated: p.truncated, Marker: p.marker}
 	for _, arn := range arns[p.start:p.end] {
-		_, _, name, _ := parsePolicyArn(arn)
+		_, _, _, name, _ := parsePolicyArn(arn)
 		out.AttachedPolicies = append(out.AttachedPolicies, xmlAttached{name, arn})
 	}
 	return out, nil
@@ -124,6 +124,9 @@ func putRolePolicy(e *Emulator, c *call) (any, error) {
 		return nil, err
 	}
 	if err := validatePolicyDocument(doc, docIdentity); err != nil {
+		return nil, err
+	}
+	if err := c.acct.checkDocPartition(doc, docIdentity); err != nil {
 		return nil, err
 	}
 	total := policySize(doc)

@@ -25,6 +25,12 @@ type account struct {
 	Providers map[string]*provider `json:"oidcProviders"` // keyed by lower-cased URL without scheme
 	Clusters  map[string]*cluster  `json:"clusters"`      // keyed by region + "/" + name
 	Quotas    map[string]int32     `json:"quotas,omitempty"`
+	// Partition pins the account to one partition (see
+	// EnsureAccountInPartition). Empty, the account takes the partition of
+	// each request's signing region, kept in requestPartition while the
+	// request runs under the emulator lock.
+	Partition        string `json:"partition,omitempty"`
+	requestPartition string
 }
 
 type tag struct {
@@ -142,7 +148,7 @@ func adminPrincipal(id string) *principal {
 		AccessKeyID: stableID("AKIA", "key", id)[:20],
 		Secret:      base64.RawStdEncoding.EncodeToString(sum[:])[:40],
 		Account:     id,
-		Arn:         fmt.Sprintf("arn:aws:iam::%s:user/%s", id, adminUser),
+		Arn:         fmt.Sprintf("arn:%s:iam::%s:user/%s", partitionAWS, id, adminUser),
 		UserID:      stableID("AIDA", "user", id),
 	}
 }
