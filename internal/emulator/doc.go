@@ -111,3 +111,16 @@ package emulator
 // audience in China; no AWS EKS page found states the China default, so a
 // caller must make provider client id, trust aud and the ServiceAccount's
 // eks.amazonaws.com/audience agree.
+//
+// # IAM quotas
+//
+// GetAccountSummary returns every SummaryMap key of the IAM API (the
+// SummaryKeyType enum), with IAM's default quotas, and the counts of roles,
+// policies and policy versions (one user: the admin identity). SetQuota
+// overrides a quota as a raised service quota would. RolesQuota,
+// PoliciesQuota, AttachedPoliciesPerRoleQuota, PolicySizeQuota,
+// AssumeRolePolicySizeQuota (message ACLSizePerRole), RolePolicySizeQuota
+// and VersionsPerPolicyQuota are enforced with LimitExceeded. OIDC providers
+// per account (default 100) has no SummaryMap key, as in AWS, where only
+// Service Quotas reports it; it is enforced, and SetQuota takes it as
+// "OpenIdConnectProvidersQuota". Service Quotas itself is not emulated.

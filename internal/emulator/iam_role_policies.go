@@ -19,10 +19,6 @@ func init() {
 	}
 }
 
-// inlineSizeQuota is IAM's aggregate inline policy size per role. It is not
-// reported by GetAccountSummary, so it is not adjustable here either.
-const inlineSizeQuota = 10240
-
 type xmlAttached struct {
 	PolicyName string
 	PolicyArn  string
@@ -135,8 +131,8 @@ func putRolePolicy(e *Emulator, c *call) (any, error) {
 			total += policySize(p.Doc)
 		}
 	}
-	if total > inlineSizeQuota {
-		return nil, errLimit("Maximum policy size of %d bytes exceeded for role %s", inlineSizeQuota, r.Name)
+	if q := c.acct.quota("RolePolicySizeQuota"); total > int(q) {
+		return nil, errLimit("Maximum policy size of %d bytes exceeded for role %s", q, r.Name)
 	}
 	if r.Inline == nil {
 		r.Inline = map[string]*inline{}
