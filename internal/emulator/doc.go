@@ -1,6 +1,11 @@
-package emulator
-
-// What is emulated, feature by feature, and what is not. Each section names
+// Package emulator is an in-process emulator of the parts of AWS IAM, STS and
+// EKS that irsa-sync uses. It serves the real wire protocols (awsQuery for IAM
+// and STS, restJson1 for EKS) so the unmodified aws-sdk-go-v2 clients work
+// against it. It backs both the `--sandbox` mode and the test suite, so it
+// follows AWS's documented behaviour (error codes, statuses, encodings,
+// paging, quotas) rather than what would be convenient.
+//
+// What is emulated, feature by feature, and what is not; each section names
 // the AWS documentation it follows.
 //
 // # EKS Pod Identity associations
@@ -124,3 +129,4 @@ package emulator
 // per account (default 100) has no SummaryMap key, as in AWS, where only
 // Service Quotas reports it; it is enforced, and SetQuota takes it as
 // "OpenIdConnectProvidersQuota". Service Quotas itself is not emulated.
+package emulator

@@ -1,9 +1,3 @@
-// Package emulator is an in-process emulator of the parts of AWS IAM, STS and
-// EKS that irsa-sync uses. It serves the real wire protocols (awsQuery for IAM
-// and STS, restJson1 for EKS) so the unmodified aws-sdk-go-v2 clients work
-// against it. It backs both the `--sandbox` mode and the test suite, so it
-// follows AWS's documented behaviour (error codes, statuses, encodings,
-// paging, quotas) rather than what would be convenient.
 package emulator
 
 import (
