@@ -80,7 +80,17 @@ func (e *Emulator) authenticate(r *http.Request, body []byte, s sigV4, c *call) 
 	if acct == nil {
 		return badToken
 	}
-	c.caller, c.acct = p, acct
+	part := partitionOfRegion(s.region)
+	if acct.Partition != "" && acct.Partition != part {
+		// Credentials exist in one partition only: signed for a region of
+		// another, they are unknown there.
+		return badToken
+	}
+	if p.SessionToken == "" {
+		p.Arn = "arn:" + part + ":iam::" + p.Account + ":user/" + adminUser
+	}
+	acct.requestPartition = part
+	c.caller, c.acct, c.partition = p, acct, part
 	return nil
 }
 
@@ -112,10 +122,17 @@ func signV4(r *http.Request, body []byte, s sigV4, secret string) string {
 		}
 		ch.WriteString(name + ":" + v + "\n")
 	}
+	// Services other than S3 sign the escaped path escaped once more, so an
+	// ARN label the SDK sent as %2F is signed as %252F.
 	path := r.URL.EscapedPath()
 	if path == "" {
 		path = "/"
 	}
+	segs := strings.Split(path, "/")
+	for i := range segs {
+		segs[i] = rfc3986(segs[i])
+	}
+	path = strings.Join(segs, "/")
 	canonical := strings.Join([]string{r.Method, path, canonicalQuery(r.URL.Query()), ch.String(), strings.Join(s.signedHeaders, ";"), payload}, "\n")
 	sum := sha256.Sum256([]byte(canonical))
 	scope := s.date + "/" + s.region + "/" + s.service + "/aws4_request"

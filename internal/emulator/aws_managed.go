@@ -1,9 +1,6 @@
 package emulator
 
-import (
-	"strings"
-	"time"
-)
+import "time"
 
 // awsManaged is a small catalogue of real AWS-managed policies, keyed by ARN,
 // so that attachments to them behave as in AWS while unknown
@@ -11,6 +8,8 @@ import (
 // policies follow the published ones; the very large ones (ReadOnlyAccess,
 // AmazonEBSCSIDriverPolicy) are shortened, and policy ids, versions and dates
 // are illustrative. That only matters to a caller that reads them.
+// The catalogue is keyed by path and name: the ARN's partition is the
+// caller's (arn:<partition>:iam::aws:policy/...).
 var awsManaged = map[string]*policy{}
 
 func init() {
@@ -44,9 +43,17 @@ func init() {
 		if err := validatePolicyDocument(m.doc, docIdentity); err != nil {
 			panic("emulator: catalogue policy " + m.name + ": " + err.Error())
 		}
-		awsManaged["arn:aws:iam::aws:policy"+m.path+m.name] = p
+		awsManaged[m.path+m.name] = p
 	}
 }
 
 // isAWSManaged reports whether the ARN names an AWS-managed policy.
-func isAWSManaged(arn string) bool { return strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") }
+func isAWSManaged(arn string) bool {
+	_, owner, _, _, ok := parsePolicyArn(arn)
+	return ok && owner == "aws"
+}
+
+// awsManagedArn is the ARN of a catalogue policy in the account's partition.
+func (a *account) awsManagedArn(key string) string {
+	return "arn:" + a.partition() + ":iam::aws:policy" + key
+}

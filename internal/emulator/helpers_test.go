@@ -92,3 +92,6 @@ func (v *env) mustCreatePolicy(t *testing.T, name string) string {
 	}
 	return aws.ToString(out.Policy.Arn)
 }
+
+// asError is errors.As, for brevity in table tests.
+func asError(err error, target any) bool { return errors.As(err, target) }

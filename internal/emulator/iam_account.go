@@ -10,18 +10,36 @@ func init() {
 	handlers["iam"]["GetAccountAuthorizationDetails"] = getAccountAuthorizationDetails
 }
 
-// defaultQuotas are IAM's default quotas. The ones GetAccountSummary reports
-// are reported; OpenIdConnectProvidersQuota is enforced but, as in AWS, not
-// reported.
+// defaultQuotas are IAM's default quotas under their GetAccountSummary
+// SummaryMap keys (IAM API reference, GetAccountSummary; IAM User Guide,
+// "IAM and AWS STS quotas"). The emulator enforces RolesQuota,
+// PoliciesQuota, AttachedPoliciesPerRoleQuota, AssumeRolePolicySizeQuota,
+// PolicySizeQuota, RolePolicySizeQuota and VersionsPerPolicyQuota, and
+// reports the user, group and certificate ones only. OIDC providers per
+// account (default 100) has no SummaryMap key: AWS reports it through
+// Service Quotas only, so GetAccountSummary leaves it out while CreateOpenIDConnectProvider
+// enforces it; SetQuota takes it as "OpenIdConnectProvidersQuota".
 var defaultQuotas = map[string]int32{
-	"RolesQuota":                   1000,
-	"PoliciesQuota":                1500,
-	"AttachedPoliciesPerRoleQuota": 10,
-	"AssumeRolePolicySizeQuota":    2048,
-	"PolicySizeQuota":              6144,
-	"VersionsPerPolicyQuota":       5,
-	"PolicyVersionsInUseQuota":     10000,
-	"OpenIdConnectProvidersQuota":  100,
+	"RolesQuota":                      1000,
+	"PoliciesQuota":                   1500,
+	"AttachedPoliciesPerRoleQuota":    10,
+	"AssumeRolePolicySizeQuota":       2048,
+	"PolicySizeQuota":                 6144,
+	"RolePolicySizeQuota":             10240,
+	"VersionsPerPolicyQuota":          5,
+	"PolicyVersionsInUseQuota":        10000,
+	"InstanceProfilesQuota":           1000,
+	"UsersQuota":                      5000,
+	"GroupsQuota":                     300,
+	"ServerCertificatesQuota":         20,
+	"UserPolicySizeQuota":             2048,
+	"GroupPolicySizeQuota":            5120,
+	"GroupsPerUserQuota":              10,
+	"SigningCertificatesPerUserQuota": 2,
+	"AccessKeysPerUserQuota":          2,
+	"AttachedPoliciesPerUserQuota":    10,
+	"AttachedPoliciesPerGroupQuota":   10,
+	"OpenIdConnectProvidersQuota":     100,
 }
 
 func (a *account) quota(name string) int32 {
@@ -56,13 +74,21 @@ func getAccountSummary(e *Emulator, c *call) (any, error) {
 		versions += len(p.Versions)
 	}
 	m := map[string]int32{
-		"Roles":               int32(len(a.Roles)),
-		"Policies":            int32(len(a.Policies)),
-		"PolicyVersionsInUse": int32(versions),
-		"Users":               1, // the admin identity behind EnsureAccount's keys
-		"Groups":              0,
-		"InstanceProfiles":    0,
-		"Providers":           0, // SAML providers; IAM does not count OIDC ones here
+		"Roles":                             int32(len(a.Roles)),
+		"Policies":                          int32(len(a.Policies)),
+		"PolicyVersionsInUse":               int32(versions),
+		"Users":                             1, // the admin identity behind EnsureAccount's keys
+		"Groups":                            0,
+		"InstanceProfiles":                  0,
+		"Providers":                         0, // SAML providers; IAM does not count OIDC ones here
+		"ServerCertificates":                0,
+		"MFADevices":                        0,
+		"MFADevicesInUse":                   0,
+		"AccountMFAEnabled":                 0,
+		"AccountAccessKeysPresent":          0,
+		"AccountPasswordPresent":            0,
+		"AccountSigningCertificatesPresent": 0,
+		"GlobalEndpointTokenVersion":        1,
 	}
 	for k := range defaultQuotas {
 		if k != "OpenIdConnectProvidersQuota" {
@@ -146,7 +172,8 @@ func getAccountAuthorizationDetails(e *Emulator, c *call) (any, error) {
 		}
 	}
 	if all || want["AWSManagedPolicy"] {
-		for arn := range awsManaged {
+		for key := range awsManaged {
+			arn := a.awsManagedArn(key)
 			if n, b := a.attachmentCount(arn); n+b > 0 {
 				keys = append(keys, "3/"+arn)
 			}
@@ -171,23 +198,24 @@ func getAccountAuthorizationDetails(e *Emulator, c *call) (any, error) {
 			out.RoleDetailList = append(out.RoleDetailList, roleDetail(a, a.Roles[rest]))
 		case "2":
 			pol := a.Policies[rest]
-			out.Policies = append(out.Policies, policyDetail(a, policyArn(a.ID, pol), pol))
+			out.Policies = append(out.Policies, policyDetail(a, a.policyArn(pol), pol))
 		case "3":
-			out.Policies = append(out.Policies, policyDetail(a, rest, awsManaged[rest]))
+			_, _, _, key, _ := parsePolicyArn(rest)
+			out.Policies = append(out.Policies, policyDetail(a, rest, awsManaged[key]))
 		}
 	}
 	return out, nil
 }
 
 func roleDetail(a *account, r *role) xmlRoleDetail {
-	d := xmlRoleDetail{Path: r.Path, RoleName: r.Name, RoleId: r.ID, Arn: roleArn(a.ID, r), CreateDate: isoTime(r.Created),
+	d := xmlRoleDetail{Path: r.Path, RoleName: r.Name, RoleId: r.ID, Arn: a.roleArn(r), CreateDate: isoTime(r.Created),
 		AssumeRolePolicyDocument: encodeDoc(r.Trust), Tags: xmlTags(r.Tags)}
 	pols, _ := sortedInline(r)
 	for _, p := range pols {
 		d.RolePolicyList = append(d.RolePolicyList, xmlInline{p.Name, encodeDoc(p.Doc)})
 	}
 	for _, arn := range r.Attached {
-		_, _, name, _ := parsePolicyArn(arn)
+		_, _, _, name, _ := parsePolicyArn(arn)
 		d.AttachedManagedPolicies = append(d.AttachedManagedPolicies, xmlAttached{name, arn})
 	}
 	if r.Boundary != "" {

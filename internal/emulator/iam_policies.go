@@ -45,40 +45,39 @@ type xmlVersion struct {
 	CreateDate       string
 }
 
-// parsePolicyArn splits arn:aws:iam::OWNER:policy/PATH/NAME.
-func parsePolicyArn(arn string) (owner, path, name string, ok bool) {
-	rest, found := strings.CutPrefix(arn, "arn:aws:iam::")
-	if !found {
-		return "", "", "", false
+// parsePolicyArn splits arn:PARTITION:iam::OWNER:policy/PATH/NAME.
+func parsePolicyArn(arn string) (partition, owner, path, name string, ok bool) {
+	p, found := parseARN(arn)
+	if !found || p.service != "iam" || p.region != "" {
+		return "", "", "", "", false
 	}
-	owner, rest, found = strings.Cut(rest, ":")
+	rest, found := strings.CutPrefix(p.resource, "policy/")
 	if !found {
-		return "", "", "", false
-	}
-	rest, found = strings.CutPrefix(rest, "policy/")
-	if !found {
-		return "", "", "", false
+		return "", "", "", "", false
 	}
 	i := strings.LastIndex(rest, "/")
 	path, name = "/"+rest[:i+1], rest[i+1:]
-	return owner, path, name, name != ""
+	return p.partition, p.account, path, name, name != ""
 }
 
-func policyArn(owner string, p *policy) string {
-	return "arn:aws:iam::" + owner + ":policy" + p.Path + p.Name
+func (a *account) policyArn(p *policy) string {
+	return "arn:" + a.partition() + ":iam::" + a.ID + ":policy" + p.Path + p.Name
 }
 
 // findPolicy resolves a policy ARN visible from the account: its own
 // customer-managed policies and the AWS-managed catalogue.
 func (e *Emulator) findPolicy(a *account, arn string) (*policy, error) {
-	owner, path, name, ok := parsePolicyArn(arn)
+	partition, owner, path, name, ok := parsePolicyArn(arn)
 	if !ok {
 		return nil, errf(400, "InvalidInput", "ARN %s is not valid.", arn)
+	}
+	if partition != a.partition() {
+		return nil, errInvalidPartition()
 	}
 	var p *policy
 	switch owner {
 	case "aws":
-		p = awsManaged[arn]
+		p = awsManaged[path+name]
 	case a.ID:
 		if q := a.Policies[strings.ToLower(name)]; q != nil && q.Path == path {
 			p = q
@@ -151,6 +150,9 @@ func (a *account) checkPolicyDoc(doc string) error {
 	if err := validatePolicyDocument(doc, docIdentity); err != nil {
 		return err
 	}
+	if err := a.checkDocPartition(doc, docIdentity); err != nil {
+		return err
+	}
 	if q := a.quota("PolicySizeQuota"); policySize(doc) > int(q) {
 		return errLimit("Cannot exceed quota for PolicySize: %d", q)
 	}
@@ -199,7 +201,7 @@ func createPolicy(e *Emulator, c *call) (any, error) {
 		Tags: tags, Created: now, Updated: now, Default: "v1", NextVersion: 2,
 		Versions: []*policyVersion{{ID: "v1", Doc: doc, Created: now}}}
 	a.Policies[strings.ToLower(name)] = p
-	x := e.policyXML(a, policyArn(a.ID, p), p)
+	x := e.policyXML(a, a.policyArn(p), p)
 	x.Description = "" // CreatePolicy's response omits it, as in AWS
 	return struct{ Policy xmlPolicy }{x}, nil
 }

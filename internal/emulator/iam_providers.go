@@ -24,7 +24,7 @@ func init() {
 
 var thumbprintPattern = regexp.MustCompile(`^[0-9A-Fa-f]{40}$`)
 
-func providerArn(acct, url string) string { return "arn:aws:iam::" + acct + ":oidc-provider/" + url }
+func (a *account) providerArn(url string) string { return providerArnIn(a.partition(), a.ID, url) }
 
 // provider resolves OpenIDConnectProviderArn within the caller's account.
 func (a *account) provider(c *call) (*provider, error) {
@@ -32,9 +32,12 @@ func (a *account) provider(c *call) (*provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	url, ok := strings.CutPrefix(arn, "arn:aws:iam::"+a.ID+":oidc-provider/")
+	if p, ok := parseARN(arn); ok && p.service == "iam" && p.partition != a.partition() {
+		return nil, errInvalidPartition()
+	}
+	url, ok := strings.CutPrefix(arn, a.providerArn(""))
 	if !ok {
-		if !strings.HasPrefix(arn, "arn:aws:iam::") || !strings.Contains(arn, ":oidc-provider/") {
+		if p, ok := parseARN(arn); !ok || p.service != "iam" || !strings.HasPrefix(p.resource, "oidc-provider/") {
 			return nil, errf(400, "InvalidInput", "Invalid ARN: %s", arn)
 		}
 		return nil, errNoSuchEntity("OpenIDConnect Provider not found for arn %s", arn)
@@ -96,7 +99,7 @@ func createOIDCProvider(e *Emulator, c *call) (any, error) {
 	return struct {
 		OpenIDConnectProviderArn string
 		Tags                     *xmlTagList `xml:",omitempty"`
-	}{providerArn(a.ID, url), tagList(tags)}, nil
+	}{a.providerArn(url), tagList(tags)}, nil
 }
 
 func dedupe(in []string) []string {
@@ -138,7 +141,7 @@ func listOIDCProviders(e *Emulator, c *call) (any, error) {
 		OpenIDConnectProviderList []entry `xml:"OpenIDConnectProviderList>member"`
 	}{[]entry{}}
 	for _, k := range urls {
-		out.OpenIDConnectProviderList = append(out.OpenIDConnectProviderList, entry{providerArn(c.acct.ID, c.acct.Providers[k].URL)})
+		out.OpenIDConnectProviderList = append(out.OpenIDConnectProviderList, entry{c.acct.providerArn(c.acct.Providers[k].URL)})
 	}
 	return out, nil
 }

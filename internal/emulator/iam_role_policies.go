@@ -19,10 +19,6 @@ func init() {
 	}
 }
 
-// inlineSizeQuota is IAM's aggregate inline policy size per role. It is not
-// reported by GetAccountSummary, so it is not adjustable here either.
-const inlineSizeQuota = 10240
-
 type xmlAttached struct {
 	PolicyName string
 	PolicyArn  string
@@ -78,7 +74,7 @@ func listAttachedRolePolicies(e *Emulator, c *call) (any, error) {
 	prefix := c.form.Get("PathPrefix")
 	var arns []string
 	for _, arn := range r.Attached {
-		if _, path, _, ok := parsePolicyArn(arn); ok && strings.HasPrefix(path, prefix) {
+		if _, _, path, _, ok := parsePolicyArn(arn); ok && strings.HasPrefix(path, prefix) {
 			arns = append(arns, arn)
 		}
 	}
@@ -93,7 +89,7 @@ func listAttachedRolePolicies(e *Emulator, c *call) (any, error) {
 		Marker           string `xml:",omitempty"`
 	}{AttachedPolicies: []xmlAttached{}, IsTruncated: p.truncated, Marker: p.marker}
 	for _, arn := range arns[p.start:p.end] {
-		_, _, name, _ := parsePolicyArn(arn)
+		_, _, _, name, _ := parsePolicyArn(arn)
 		out.AttachedPolicies = append(out.AttachedPolicies, xmlAttached{name, arn})
 	}
 	return out, nil
@@ -126,14 +122,17 @@ func putRolePolicy(e *Emulator, c *call) (any, error) {
 	if err := validatePolicyDocument(doc, docIdentity); err != nil {
 		return nil, err
 	}
+	if err := c.acct.checkDocPartition(doc, docIdentity); err != nil {
+		return nil, err
+	}
 	total := policySize(doc)
 	for k, p := range r.Inline {
 		if k != strings.ToLower(name) {
 			total += policySize(p.Doc)
 		}
 	}
-	if total > inlineSizeQuota {
-		return nil, errLimit("Maximum policy size of %d bytes exceeded for role %s", inlineSizeQuota, r.Name)
+	if q := c.acct.quota("RolePolicySizeQuota"); total > int(q) {
+		return nil, errLimit("Maximum policy size of %d bytes exceeded for role %s", q, r.Name)
 	}
 	if r.Inline == nil {
 		r.Inline = map[string]*inline{}

@@ -79,7 +79,7 @@ func validateDescription(d string) error {
 	return nil
 }
 
-func roleArn(acct string, r *role) string { return "arn:aws:iam::" + acct + ":role" + r.Path + r.Name }
+func (a *account) roleArn(r *role) string { return roleArnIn(a.partition(), a.ID, r) }
 
 func (a *account) role(c *call) (*role, error) {
 	name, err := c.required("RoleName", "roleName")
@@ -105,6 +105,9 @@ func (a *account) checkTrust(doc string) error {
 	if err := validatePolicyDocument(doc, docTrust); err != nil {
 		return err
 	}
+	if err := a.checkDocPartition(doc, docTrust); err != nil {
+		return err
+	}
 	if q := a.quota("AssumeRolePolicySizeQuota"); policySize(doc) > int(q) {
 		return errLimit("Cannot exceed quota for ACLSizePerRole: %d", q)
 	}
@@ -112,7 +115,7 @@ func (a *account) checkTrust(doc string) error {
 }
 
 func (e *Emulator) roleXML(a *account, r *role, full bool) xmlRole {
-	x := xmlRole{Path: r.Path, RoleName: r.Name, RoleId: r.ID, Arn: roleArn(a.ID, r), CreateDate: isoTime(r.Created),
+	x := xmlRole{Path: r.Path, RoleName: r.Name, RoleId: r.ID, Arn: a.roleArn(r), CreateDate: isoTime(r.Created),
 		AssumeRolePolicyDocument: encodeDoc(r.Trust), Description: r.Description, MaxSessionDuration: r.MaxSession}
 	if full {
 		if r.Boundary != "" {
@@ -276,7 +279,10 @@ func putRolePermissionsBoundary(e *Emulator, c *call) (any, error) {
 		return nil, err
 	}
 	if _, err := e.findPolicy(c.acct, arn); err != nil {
-		return nil, errNoSuchEntity("Scope ARN: %s does not exist or is not attachable.", arn)
+		if asAPIError(err).Code == "NoSuchEntity" {
+			return nil, errNoSuchEntity("Scope ARN: %s does not exist or is not attachable.", arn)
+		}
+		return nil, err
 	}
 	r.Boundary = arn
 	return nil, nil

@@ -1,13 +1,8 @@
-// Package emulator is an in-process emulator of the parts of AWS IAM, STS and
-// EKS that irsa-sync uses. It serves the real wire protocols (awsQuery for IAM
-// and STS, restJson1 for EKS) so the unmodified aws-sdk-go-v2 clients work
-// against it. It backs both the `--sandbox` mode and the test suite, so it
-// follows AWS's documented behaviour (error codes, statuses, encodings,
-// paging, quotas) rather than what would be convenient.
 package emulator
 
 import (
 	"context"
+	"crypto"
 	"errors"
 	"io"
 	"net"
@@ -20,15 +15,19 @@ import (
 
 // Options tunes an Emulator.
 type Options struct {
-	// PageSize caps the items per page of every paged IAM list. 0 keeps AWS's
-	// defaults (MaxItems defaults to 100). Tests shrink it to 1 so that every
-	// caller is forced to follow Marker.
+	// PageSize caps the items per page of every paged IAM and EKS list. 0
+	// keeps AWS's defaults (MaxItems and maxResults default to 100). Tests
+	// shrink it to 1 so that every caller is forced to follow Marker and
+	// nextToken.
 	PageSize int
 	// Latency is added to every call, to make benchmarks feel like a real
 	// control-plane API.
 	Latency time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// AssociationsPerCluster overrides EKS's 5,000 Pod Identity
+	// associations per cluster, so tests can reach the quota.
+	AssociationsPerCluster int
 }
 
 // Credentials are the keys a client signs its requests with.
@@ -46,6 +45,9 @@ type Emulator struct {
 	writes   map[string]int
 	fault    func(service, action string) error
 	reqSeq   uint64
+	// issuerKeys are the OIDC signing keys by normalised issuer, standing
+	// in for the JWKS IAM fetches (see RegisterIssuerKeys).
+	issuerKeys map[string][]crypto.PublicKey
 
 	srv *http.Server
 	ln  net.Listener
@@ -155,6 +157,13 @@ type call struct {
 	caller                  *principal
 	acct                    *account
 	path                    string
+	// EKS only: the decoded path labels (clusterName, associationId, …),
+	// the query string and the JSON body.
+	labels map[string]string
+	query  url.Values
+	body   []byte
+	// partition is the partition of the caller's account for this request.
+	partition string
 }
 
 func (e *Emulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
@@ -177,7 +186,8 @@ func (e *Emulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &call{service: service, region: auth.region, path: r.URL.Path}
 	if service == "eks" {
-		c.action = eksAction(r)
+		c.action, c.labels = eksRoute(r)
+		c.query, c.body = r.URL.Query(), body
 	} else {
 		c.form = r.URL.Query()
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
@@ -191,6 +201,12 @@ func (e *Emulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		c.action = c.form.Get("Action")
+	}
+	// AssumeRoleWithWebIdentity is the one action called without a
+	// signature: the token is the credential (STS API reference).
+	anonymous := service != "eks" && c.action == "AssumeRoleWithWebIdentity" && r.Header.Get("Authorization") == ""
+	if anonymous {
+		service, c.service, authErr = "sts", "sts", nil
 	}
 
 	e.mu.Lock()
@@ -207,7 +223,9 @@ func (e *Emulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		e.writeError(w, c, authErr)
 		return
 	}
-	if err := e.authenticate(r, body, auth, c); err != nil {
+	if anonymous {
+		c.partition = partitionOfRegion(auth.region)
+	} else if err := e.authenticate(r, body, auth, c); err != nil {
 		e.writeError(w, c, err)
 		return
 	}

@@ -25,6 +25,12 @@ type account struct {
 	Providers map[string]*provider `json:"oidcProviders"` // keyed by lower-cased URL without scheme
 	Clusters  map[string]*cluster  `json:"clusters"`      // keyed by region + "/" + name
 	Quotas    map[string]int32     `json:"quotas,omitempty"`
+	// Partition pins the account to one partition (see
+	// EnsureAccountInPartition). Empty, the account takes the partition of
+	// each request's signing region, kept in requestPartition while the
+	// request runs under the emulator lock.
+	Partition        string `json:"partition,omitempty"`
+	requestPartition string
 }
 
 type tag struct {
@@ -83,6 +89,30 @@ type cluster struct {
 	Region  string    `json:"region"`
 	Issuer  string    `json:"issuer"`
 	Created time.Time `json:"createdAt"`
+	// Associations are keyed by association id.
+	Associations    map[string]*association `json:"podIdentityAssociations,omitempty"`
+	NextAssociation int                     `json:"nextAssociation,omitempty"`
+	// Addons is nil for a cluster seeded without a choice (or stored before
+	// add-ons were emulated), which reads as EKS's usual setup: the Pod
+	// Identity agent installed. An empty map is a cluster without add-ons,
+	// so it must not be omitted from the JSON.
+	Addons  map[string]*addon          `json:"addons"`
+	Fargate map[string]*fargateProfile `json:"fargateProfiles,omitempty"`
+}
+
+// association is an EKS Pod Identity association.
+type association struct {
+	ID                 string            `json:"id"`
+	Namespace          string            `json:"namespace"`
+	ServiceAccount     string            `json:"serviceAccount"`
+	RoleArn            string            `json:"roleArn"`
+	TargetRoleArn      string            `json:"targetRoleArn,omitempty"`
+	DisableSessionTags bool              `json:"disableSessionTags,omitempty"`
+	Policy             string            `json:"policy,omitempty"`
+	OwnerArn           string            `json:"ownerArn,omitempty"`
+	Tags               map[string]string `json:"tags,omitempty"`
+	Created            time.Time         `json:"createdAt"`
+	Modified           time.Time         `json:"modifiedAt"`
 }
 
 // principal is who signed a request: an account's admin user (long-term
@@ -90,7 +120,10 @@ type cluster struct {
 type principal struct {
 	AccessKeyID, Secret, SessionToken string
 	Account, Arn, UserID              string
-	Expires                           time.Time
+	// RoleArn is the role of an assumed-role session, the ARN its trust
+	// policies name it by (not its sts assumed-role ARN).
+	RoleArn string
+	Expires time.Time
 }
 
 func newState() *state { return &state{Accounts: map[string]*account{}} }
@@ -115,7 +148,7 @@ func adminPrincipal(id string) *principal {
 		AccessKeyID: stableID("AKIA", "key", id)[:20],
 		Secret:      base64.RawStdEncoding.EncodeToString(sum[:])[:40],
 		Account:     id,
-		Arn:         fmt.Sprintf("arn:aws:iam::%s:user/%s", id, adminUser),
+		Arn:         fmt.Sprintf("arn:%s:iam::%s:user/%s", partitionAWS, id, adminUser),
 		UserID:      stableID("AIDA", "user", id),
 	}
 }
@@ -176,11 +209,20 @@ func (e *Emulator) EnsureRole(accountID, name, trustPolicyJSON string) error {
 	return nil
 }
 
-// EnsureCluster creates or replaces an EKS cluster in the account and region.
+// EnsureCluster creates an EKS cluster in the account and region, or sets
+// the issuer of an existing one. An existing cluster keeps its Pod Identity
+// associations, add-ons and Fargate profiles, so a sandbox reseeded on
+// every run does not lose what earlier runs applied. A new cluster has the
+// eks-pod-identity-agent add-on and no Fargate profile; SeedCluster sets up
+// any other arrangement.
 func (e *Emulator) EnsureCluster(accountID, region, name, issuerURL string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	a := e.ensureAccount(accountID)
+	if cl := a.Clusters[region+"/"+name]; cl != nil {
+		cl.Issuer = issuerURL
+		return
+	}
 	a.Clusters[region+"/"+name] = &cluster{Name: name, Region: region, Issuer: issuerURL, Created: e.now()}
 }
 

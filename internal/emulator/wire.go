@@ -112,8 +112,12 @@ func (e *Emulator) writeError(w http.ResponseWriter, c *call, err error) {
 	if c.service == "eks" {
 		w.Header().Set("x-amzn-ErrorType", ae.Code)
 		body := map[string]string{"message": ae.Message}
-		if ae.Code == "ResourceNotFoundException" && c.path != "" {
-			body["clusterName"] = clusterNameFromPath(c.path)
+		if ae.Code == "ResourceNotFoundException" {
+			for label, field := range map[string]string{"clusterName": "clusterName", "addonName": "addonName", "fargateProfileName": "fargateProfileName"} {
+				if v := c.labels[label]; v != "" {
+					body[field] = v
+				}
+			}
 		}
 		writeJSON(w, ae.Status, body)
 		return
