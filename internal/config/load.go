@@ -116,7 +116,12 @@ func Parse(data []byte, path string) (*File, error) {
 	dec := json.NewDecoder(bytes.NewReader(js))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
-		all := append(deferred, Diagnostic{File: path, Message: "cannot decode the file: " + err.Error()})
+		var te *json.UnmarshalTypeError
+		extra := Diagnostics{{File: path, Message: "cannot decode the file: " + err.Error()}}
+		if errors.As(err, &te) {
+			extra = typeErrorDiagnostics(te, js, src, deferred)
+		}
+		all := append(deferred, extra...)
 		all.Sort()
 		return nil, all
 	}
