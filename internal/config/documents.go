@@ -39,6 +39,12 @@ func checkDocument(raw json.RawMessage) ([]docProblem, int) {
 	bad := func(where path, format string, args ...any) {
 		probs = append(probs, docProblem{where, fmt.Sprintf(format, args...)})
 	}
+	// encoding/json keeps the last of repeated keys silently; the YAML
+	// loader refuses them, and so must a JSON documentFile.
+	if err := policy.CheckDuplicateKeys(string(raw)); err != nil {
+		bad(nil, "%v", err)
+		return probs, -1
+	}
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()

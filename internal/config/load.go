@@ -30,11 +30,23 @@ func Load(path string) (*File, error) {
 // readLimited reads at most MaxFileSize bytes of path, refusing larger
 // files without reading them whole.
 func readLimited(path string) ([]byte, error) {
+	// Stat follows symbolic links, so a link to a FIFO is refused too.
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the file: %w", err)
+	}
+	if err := regularFile(info); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the file: %w", err)
 	}
 	defer f.Close()
+	// The path may have been replaced between Stat and Open.
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
+		return nil, errors.New("the file changed while it was opened: it is not a regular file now; name a bindings file")
+	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the file: %w", err)
@@ -43,6 +55,28 @@ func readLimited(path string) ([]byte, error) {
 		return nil, errTooLarge
 	}
 	return data, nil
+}
+
+// regularFile refuses anything but a regular file before it is opened:
+// opening a FIFO blocks until a writer comes (for ever, deaf to --timeout
+// and signals), and a device such as /dev/zero never ends.
+func regularFile(info os.FileInfo) error {
+	m := info.Mode()
+	if m.IsRegular() {
+		return nil
+	}
+	kind := "not a regular file"
+	switch {
+	case m.IsDir():
+		kind = "a directory"
+	case m&os.ModeNamedPipe != 0:
+		kind = "a named pipe (FIFO)"
+	case m&os.ModeSocket != 0:
+		kind = "a socket"
+	case m&os.ModeDevice != 0:
+		kind = "a device"
+	}
+	return fmt.Errorf("%s is %s, not a regular file: irsa-sync reads only regular files; name the file itself", info.Name(), kind)
 }
 
 var errTooLarge = fmt.Errorf("the file is larger than %d bytes (1 MiB), far more than a bindings file needs: check the path, or split the file", MaxFileSize)
@@ -82,7 +116,12 @@ func Parse(data []byte, path string) (*File, error) {
 	dec := json.NewDecoder(bytes.NewReader(js))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
-		all := append(deferred, Diagnostic{File: path, Message: "cannot decode the file: " + err.Error()})
+		var te *json.UnmarshalTypeError
+		extra := Diagnostics{{File: path, Message: "cannot decode the file: " + err.Error()}}
+		if errors.As(err, &te) {
+			extra = typeErrorDiagnostics(te, js, src, deferred)
+		}
+		all := append(deferred, extra...)
 		all.Sort()
 		return nil, all
 	}
@@ -135,14 +174,24 @@ func readDocumentFiles(f *File, src *Source) Diagnostics {
 // readDocument reads one policy JSON file through root, which refuses any
 // path, or link, that leads out of the bindings file's directory.
 func readDocument(root *os.Root, rel string) (json.RawMessage, error) {
-	fh, err := root.Open(rel)
+	info, err := root.Stat(rel)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, errors.New("no such file (the path is relative to the bindings file's directory)")
 		}
 		return nil, err
 	}
+	if err := regularFile(info); err != nil {
+		return nil, err
+	}
+	fh, err := root.Open(rel)
+	if err != nil {
+		return nil, err
+	}
 	defer fh.Close()
+	if info, err := fh.Stat(); err != nil || !info.Mode().IsRegular() {
+		return nil, errors.New("the file changed while it was opened: it is not a regular file now")
+	}
 	data, err := io.ReadAll(io.LimitReader(fh, MaxFileSize+1))
 	if err != nil {
 		return nil, err

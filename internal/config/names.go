@@ -5,6 +5,9 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/irsa-sync/irsa-sync/internal/partition"
 )
 
 // The rules below repeat the patterns of schemas/bindings.schema.json (a
@@ -57,7 +60,14 @@ func accountOf(arn string, re *regexp.Regexp) string {
 	return ""
 }
 
-// checkIssuer returns what is wrong with an OIDC issuer URL, or "".
+// checkIssuer returns what is wrong with an OIDC issuer URL, or "". The
+// issuer becomes the IAM OIDC provider's URL and, without https://, the
+// prefix of the trust's condition keys, compared literally with the
+// token's iss claim: IAM's "Create an OpenID Connect (OIDC) identity
+// provider in IAM" says the URL must begin with https://, may have a path
+// but no query parameters, and should not contain a port number. Forms a
+// URL parser would normalise (dot segments, percent-encoding) are refused
+// too, because IAM does not normalise them and no EKS issuer has them.
 func checkIssuer(s string) string {
 	u, err := url.Parse(s)
 	switch {
@@ -69,20 +79,62 @@ func checkIssuer(s string) string {
 		return fmt.Sprintf("%q must be https://HOST/PATH with a host and no user", s)
 	case u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(s, "?#"):
 		return fmt.Sprintf("%q must not have a query or fragment: the issuer is matched literally", s)
+	case strings.ContainsAny(s, " \t\n\r"):
+		return fmt.Sprintf("%q must not contain white space", s)
+	case u.Port() != "" || strings.HasSuffix(u.Host, ":"):
+		return fmt.Sprintf("%q has a port: IAM OIDC provider URLs have none (https://HOST/PATH); remove :%s", s, u.Port())
+	case strings.Contains(s, "%"):
+		return fmt.Sprintf("%q has percent-encoding: IAM matches the issuer literally and EKS issuers have none; write the URL exactly as the cluster reports it", s)
+	case hasDotSegment(u.Path):
+		return fmt.Sprintf("%q has a . or .. path segment: IAM matches the issuer literally; write the URL exactly as the cluster reports it", s)
 	case strings.HasSuffix(s, "/"):
 		return fmt.Sprintf("%q must not end with /: write it exactly as the cluster reports it (%s), since the trust's condition keys are built from it", s, strings.TrimRight(s, "/"))
-	case strings.ContainsAny(s, " \t\n"):
-		return fmt.Sprintf("%q must not contain white space", s)
+	case strings.Contains(u.Path, "//"):
+		return fmt.Sprintf("%q has an empty path segment (//): write the URL exactly as the cluster reports it", s)
 	}
 	return ""
 }
+
+func hasDotSegment(p string) bool {
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
+}
+
+// checkEKSIssuer checks an issuer of EKS's form,
+// https://oidc.eks.REGION.SUFFIX/id/ID, against its cluster's region: the
+// region and the partition's domain (amazonaws.com.cn in China) must be the
+// cluster's. Other issuers (self-managed clusters) are not checked.
+func checkEKSIssuer(s, region string) string {
+	u, err := url.Parse(s)
+	if err != nil || !strings.HasPrefix(u.Host, "oidc.eks.") || region == "" {
+		return ""
+	}
+	rest := strings.TrimPrefix(u.Host, "oidc.eks.")
+	want := region + "." + partition.DNSSuffix(partition.ForRegion(region))
+	if rest != want {
+		return fmt.Sprintf("%q is an EKS issuer of another region or partition than the cluster's region %s: an EKS issuer there is https://oidc.eks.%s/id/ID; copy it from aws eks describe-cluster", s, region, want)
+	}
+	return ""
+}
+
+// chars is the length of s as IAM counts its length constraints: in
+// characters (Unicode code points), not bytes. The IAM API reference gives
+// Description "Maximum length of 1000" with the pattern
+// [\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*, so "é" (two bytes
+// in UTF-8) is one of the 1,000; tag keys (1-128) and values (0-256) are
+// counted the same way (API reference, Tag data type).
+func chars(s string) int { return utf8.RuneCountInString(s) }
 
 // checkPath checks an IAM path.
 func (c *collector) checkPath(p path, s string) {
 	switch {
 	case s == "":
-	case len(s) > maxPathLength:
-		c.add(p, "path is %d characters long, over IAM's limit of %d: shorten it", len(s), maxPathLength)
+	case chars(s) > maxPathLength:
+		c.add(p, "path is %d characters long, over IAM's limit of %d: shorten it", chars(s), maxPathLength)
 	case !iamPathRE.MatchString(s):
 		c.add(p, "path %q is not an IAM path: it must be / or start and end with / (such as /irsa/), with printable ASCII and no spaces between", s)
 	}
@@ -91,8 +143,8 @@ func (c *collector) checkPath(p path, s string) {
 // checkDescription checks a role or policy description.
 func (c *collector) checkDescription(p path, s string) {
 	switch {
-	case len(s) > maxDescriptionLength:
-		c.add(p, "description is %d characters long, over IAM's limit of %d: shorten it", len(s), maxDescriptionLength)
+	case chars(s) > maxDescriptionLength:
+		c.add(p, "description is %d characters long, over IAM's limit of %d by %d: shorten it", chars(s), maxDescriptionLength, chars(s)-maxDescriptionLength)
 	case !descriptionRE.MatchString(s):
 		c.add(p, "description has characters IAM refuses: use printable Latin-1 text")
 	}
@@ -106,8 +158,8 @@ func (c *collector) checkTags(p path, tags map[string]string) {
 	for _, k := range sortedKeys(tags) {
 		v, kp := tags[k], p.with(k)
 		switch {
-		case k == "" || len(k) > 128:
-			c.add(kp, "tag key must be 1-128 characters long")
+		case k == "" || chars(k) > 128:
+			c.add(kp, "tag key must be 1-128 characters long, not %d", chars(k))
 		case strings.HasPrefix(strings.ToLower(k), "aws:"):
 			c.add(kp, "tag keys starting with aws: are reserved by AWS: rename the key")
 		case k == ownerTagKey:
@@ -116,8 +168,8 @@ func (c *collector) checkTags(p path, tags map[string]string) {
 			c.add(kp, "tag key %q has characters IAM refuses: use letters, digits, spaces and _ . : / = + - @", k)
 		}
 		switch {
-		case len(v) > 256:
-			c.add(kp, "tag value is %d characters long, over IAM's limit of 256: shorten it", len(v))
+		case chars(v) > 256:
+			c.add(kp, "tag value is %d characters long, over IAM's limit of 256: shorten it", chars(v))
 		case !tagTextRE.MatchString(v):
 			c.add(kp, "tag value %q has characters IAM refuses: use letters, digits, spaces and _ . : / = + - @", v)
 		}

@@ -126,6 +126,10 @@ func (t *schemaTranslator) walk(e *jsonschema.ValidationError, parent []string) 
 	case *kind.MaxLength:
 		t.c.add(p, "is %d characters long, over the limit of %d%s", k.Got, k.Want, describe(e.SchemaURL))
 	default:
+		if msg := rangeMessage(e.ErrorKind); msg != "" {
+			t.c.add(p, "%s%s", msg, describe(e.SchemaURL))
+			break
+		}
 		t.c.add(p, "%s%s", e.ErrorKind.LocalizedString(printer), describe(e.SchemaURL))
 	}
 }

@@ -96,14 +96,29 @@ func parseSource(data []byte, name string) (*Source, Diagnostics) {
 	return src, nil
 }
 
+var alreadySetRE = regexp.MustCompile(`key "((?:[^"\\]|\\.)*)" already set in map`)
+
+func plural(keys []string) string {
+	if len(keys) == 1 {
+		return "key " + keys[0] + " is"
+	}
+	return "keys " + strings.Join(keys, ", ") + " are each"
+}
+
 // yamlError splits a YAML library error into its line and message.
 func yamlError(err error) (int, string) {
 	msg := err.Error()
 	if m := yamlErrLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		msg = m[2]
-		if strings.Contains(msg, "already set in map") {
-			msg += " (a key given both by a merge <<: *anchor and explicitly: strict parsing refuses overriding merged keys, so write the entry out in full)"
+		if keys := alreadySetRE.FindAllStringSubmatch(msg, -1); keys != nil {
+			// The key may come from the entry and a merge, or from two
+			// merged anchors (<<: [*a, *b]): say both, not "explicitly".
+			names := make([]string, len(keys))
+			for i, k := range keys {
+				names[i] = strconv.Quote(k[1])
+			}
+			msg = fmt.Sprintf("%s set twice in one mapping, by a merge (<<: *anchor) and the entry itself, or by two merged anchors; strict parsing refuses a key set twice, even by a merge: write the entry out in full (line %d is where the YAML library noticed)", plural(names), line)
 		}
 		return line, msg
 	}

@@ -49,6 +49,8 @@ func (v *validator) run() Diagnostics {
 	v.checkPolicies()
 	v.checkRoles()
 	v.checkBindings()
+	v.checkPartitions()
+	v.checkSharedIssuers()
 	return v.diags
 }
 
@@ -194,6 +196,8 @@ func (v *validator) checkClusters() {
 		}
 		if c.OIDCIssuer != "" {
 			if msg := checkIssuer(c.OIDCIssuer); msg != "" {
+				v.add(p.with("oidcIssuer"), "%s", msg)
+			} else if msg := checkEKSIssuer(c.OIDCIssuer, c.Region); msg != "" && regionRE.MatchString(c.Region) {
 				v.add(p.with("oidcIssuer"), "%s", msg)
 			}
 		}

@@ -3,6 +3,8 @@ package config
 import (
 	"maps"
 	"slices"
+	"strings"
+	"unicode"
 )
 
 // binding identifies one service account (or pattern) in one cluster.
@@ -62,9 +64,7 @@ func (v *validator) checkBinding(p path, r Role, sa ServiceAccount) {
 	if e := sa.TokenExpiration; e != 0 && (e < minTokenExpiration || e > maxTokenExpiration) {
 		v.add(p.with("tokenExpiration"), "tokenExpiration %d is out of the range %d-%d seconds the EKS pod identity webhook accepts: set a value in it, or leave it out for 86400", e, minTokenExpiration, maxTokenExpiration)
 	}
-	if len(sa.Audience) > maxAudienceLength {
-		v.add(p.with("audience"), "audience is %d characters long, over %d: shorten it (leave it out for sts.amazonaws.com)", len(sa.Audience), maxAudienceLength)
-	}
+	v.checkAudience(p.with("audience"), sa.Audience)
 }
 
 func (v *validator) checkNamespace(p path, r Role, ns string) {
@@ -113,5 +113,22 @@ func (v *validator) checkPatternFields(p path, sa ServiceAccount) {
 	}
 	if sa.Adopt {
 		set("adopt")
+	}
+}
+
+// checkAudience checks a token audience: it becomes a client id of the
+// IAM OIDC provider (CreateOpenIDConnectProvider ClientIDList: 1-255
+// characters) and the value of the trust's aud condition, compared
+// exactly with the token's aud claim. White space or a control character
+// in it is never what a ServiceAccount's token carries.
+func (v *validator) checkAudience(p path, aud string) {
+	switch {
+	case aud == "":
+	case strings.TrimSpace(aud) == "":
+		v.add(p, "audience %q is only white space: write the audience the tokens carry, or leave it out for sts.amazonaws.com", aud)
+	case strings.IndexFunc(aud, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) >= 0:
+		v.add(p, "audience %q has white space or a control character (such as a newline): tokens never carry one; write the audience exactly, or leave it out for sts.amazonaws.com", aud)
+	case chars(aud) > maxAudienceLength:
+		v.add(p, "audience is %d characters long, over IAM's limit of %d for an OIDC client id: shorten it (leave it out for sts.amazonaws.com)", chars(aud), maxAudienceLength)
 	}
 }

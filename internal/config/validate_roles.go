@@ -102,7 +102,15 @@ func (v *validator) checkPolicyName(pp path, ref string, r Role) {
 		v.add(pp, "%q is neither a policy name (1-128 characters of %s) nor a policy ARN: fix the name", ref, nameChars)
 		return
 	}
-	if _, ok := v.policies[keyOf(r.Account, ref)]; ok {
+	if i, ok := v.policies[keyOf(r.Account, ref)]; ok {
+		// IAM keeps policy names unique ignoring case ("IAM object
+		// quotas" and CreatePolicy: "Policy names are not distinguished by
+		// case"), which is why declarations are compared so; a reference
+		// must still be spelt as declared, because the plan matches it
+		// with the policy's name (and ARN) as written.
+		if declared := v.f.Policies[i].Name; declared != ref {
+			v.add(pp, "policy %q is declared as %q (policies[%d]): spell the reference as the policy is declared", ref, declared, i)
+		}
 		return
 	}
 	for i, pol := range v.f.Policies {

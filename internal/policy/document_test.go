@@ -37,8 +37,8 @@ func TestEqualSemantics(t *testing.T) {
 			`{"Statement":[{"Effect":"Deny","Action":"a:B","Resource":"*"},{"Effect":"Allow","Action":"a:A","Resource":"*"}]}`, true},
 		{"account id principal equals root ARN", `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"sts:AssumeRole"}]}`,
 			`{"Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111122223333:root"]},"Action":"sts:AssumeRole"}]}`, true},
-		{"star principal", `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}`,
-			`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject","Resource":"*"}]}`, true},
+		{"star principal is not AWS star (anonymous callers)", `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}`,
+			`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject","Resource":"*"}]}`, false},
 		{"condition value list", `{"Statement":[{"Effect":"Allow","Action":"a:A","Resource":"*","Condition":{"StringEquals":{"k":"v"}}}]}`,
 			`{"Statement":[{"Effect":"Allow","Action":"a:A","Resource":"*","Condition":{"StringEquals":{"k":["v"]}}}]}`, true},
 		{"condition boolean equals its string", `{"Statement":[{"Effect":"Allow","Action":"a:A","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":true}}}]}`,
@@ -91,20 +91,47 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
-func TestCanonicalFormIsStableAndSized(t *testing.T) {
-	d := MustParse("{ \"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b&c\"} }")
-	want := `{"Statement":[{"Action":["s3:GetObject"],"Effect":"Allow","Resource":["arn:aws:s3:::b&c"]}],"Version":"2012-10-17"}`
-	if diff := cmp.Diff(want, d.JSON()); diff != "" {
-		t.Errorf("JSON() mismatch (-want +got):\n%s", diff)
+func TestWritesWhatWasWrittenShowsNormalised(t *testing.T) {
+	t.Parallel()
+	written := "{ \"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b&c\"} }"
+	d := MustParse(written)
+	wantJSON := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b&c"}}`
+	if diff := cmp.Diff(wantJSON, d.JSON()); diff != "" {
+		t.Errorf("JSON() is not the text as written (-want +got):\n%s", diff)
 	}
-	if got, want := d.Size(), len(want); got != want {
-		t.Errorf("Size() = %d, want %d", got, want)
+	if d.Raw() != d.JSON() {
+		t.Errorf("Raw() = %s, want JSON()", d.Raw())
+	}
+	if got, err := d.MarshalJSON(); err != nil || string(got) != wantJSON {
+		t.Errorf("MarshalJSON() = %s, %v; want the text as written", got, err)
+	}
+	if got, want := d.Size(), len(wantJSON); got != want {
+		t.Errorf("Size() = %d, want %d (the text sent, not the normalised form)", got, want)
+	}
+	wantShown := `{"Statement":[{"Action":["s3:GetObject"],"Effect":"Allow","Resource":["arn:aws:s3:::b&c"]}],"Version":"2012-10-17"}`
+	if diff := cmp.Diff(wantShown, d.String()); diff != "" {
+		t.Errorf("String() mismatch (-want +got):\n%s", diff)
 	}
 	if got := MustParse(d.JSON()); !got.Equal(d) || got.JSON() != d.JSON() {
-		t.Errorf("normalising twice changed the document: %s", got.JSON())
+		t.Errorf("parsing JSON() again changed the document: %s", got.JSON())
 	}
 	if diff := cmp.Diff([]string{`{"Action":["s3:GetObject"],"Effect":"Allow","Resource":["arn:aws:s3:::b&c"]}`}, d.Statements()); diff != "" {
 		t.Errorf("Statements() mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestSizeCountsCharactersOfTheTextSent(t *testing.T) {
+	t.Parallel()
+	// 700 "é" are 1,400 bytes but 700 characters, as IAM counts them.
+	sid := strings.Repeat("é", 700)
+	d := MustParse(`{"Statement":[{"Sid":"` + sid + `","Effect":"Allow","Action":"a:A","Resource":"*"}]}`)
+	if got, want := d.Size(), len(d.JSON())-700; got != want {
+		t.Errorf("Size() = %d, want %d characters", got, want)
+	}
+	// A single value is not made a list before it is measured.
+	one := MustParse(`{"Statement":[{"Effect":"Allow","Action":"a:A","Resource":"*"}]}`)
+	if got, want := one.Size(), len(`{"Statement":[{"Effect":"Allow","Action":"a:A","Resource":"*"}]}`); got != want {
+		t.Errorf("Size() = %d, want %d", got, want)
 	}
 }
 

@@ -7,8 +7,8 @@ import (
 	"sort"
 )
 
-// accountID matches a bare account id, which IAM accepts as a principal and
-// treats as that account's root ARN.
+// accountID matches a bare account id, which IAM accepts as an AWS
+// principal and saves as that account's root ARN.
 var accountID = regexp.MustCompile(`^[0-9]{12}$`)
 
 // listFields hold a string or a list of strings, where order and repeats do
@@ -86,15 +86,17 @@ func normaliseStatement(s map[string]any) (map[string]any, error) {
 	return out, nil
 }
 
-// normalisePrincipal makes "*" and {"AWS": "*"} one form, lists of every
-// principal type, and bare account ids into root ARNs, all of which IAM
-// treats as the same principal.
+// normalisePrincipal checks a principal's shape and makes each principal
+// type's value a sorted list. It keeps "*" (which includes anonymous
+// callers) apart from {"AWS": "*"} and bare account ids as written: those
+// are semantic rules (semantic.go), and the display form shows what the
+// user wrote.
 func normalisePrincipal(v any) (any, error) {
 	if s, ok := v.(string); ok {
 		if s != "*" {
-			return nil, fmt.Errorf("a string principal must be \"*\", not %q", s)
+			return nil, fmt.Errorf("a string principal must be \"*\", not %q (name an account as {\"AWS\": \"%s\"})", s, s)
 		}
-		return map[string]any{"AWS": []any{"*"}}, nil
+		return s, nil
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
@@ -102,16 +104,7 @@ func normalisePrincipal(v any) (any, error) {
 	}
 	out := make(map[string]any, len(m))
 	for typ, val := range m {
-		var rewrite func(string) string
-		if typ == "AWS" {
-			rewrite = func(p string) string {
-				if accountID.MatchString(p) {
-					return "arn:aws:iam::" + p + ":root"
-				}
-				return p
-			}
-		}
-		set, err := stringSet(val, rewrite)
+		set, err := stringSet(val, nil)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", typ, err)
 		}
@@ -120,9 +113,10 @@ func normalisePrincipal(v any) (any, error) {
 	return out, nil
 }
 
-// normaliseCondition makes every condition value a sorted list of strings:
-// IAM compares condition values as strings and a key with several values
-// matches if any does, so order and the single-value shorthand do not matter.
+// normaliseCondition makes every condition value a sorted list: a key with
+// several values matches if any does, so order and the single-value
+// shorthand do not matter. Values keep their JSON type (a number stays a
+// number) for the semantic rules to read.
 func normaliseCondition(v any) (any, error) {
 	ops, ok := v.(map[string]any)
 	if !ok {
@@ -174,7 +168,8 @@ func stringSet(v any, rewrite func(string) string) ([]any, error) {
 }
 
 // scalarSet is stringSet for condition values, where IAM accepts booleans
-// and numbers and compares them as their string form.
+// and numbers too; repeats are dropped, and the list is sorted by each
+// value's JSON text.
 func scalarSet(v any) ([]any, error) {
 	items, ok := v.([]any)
 	if !ok {
@@ -182,14 +177,9 @@ func scalarSet(v any) ([]any, error) {
 	}
 	seen := map[string]any{}
 	for _, it := range items {
-		switch t := it.(type) {
-		case string:
-			seen[t] = t
-		case bool:
-			s := fmt.Sprint(t)
-			seen[s] = s
-		case json.Number:
-			seen[t.String()] = t.String()
+		switch it.(type) {
+		case string, bool, json.Number:
+			seen[marshalCanonical(it)] = it
 		default:
 			return nil, fmt.Errorf("condition values must be strings, booleans or numbers, found %s", jsonKind(it))
 		}

@@ -67,8 +67,25 @@ func ForRole(subjects []Subject) policy.Document {
 		subs[g][s.Sub()] = true
 		patterned[g] = patterned[g] || s.IsPattern()
 	}
+	groups := make([]group, 0, len(subs))
+	for g := range subs {
+		groups = append(groups, g)
+	}
+	// The document is sent as built, so its statements must come in one
+	// order whatever the order of subjects (and of map iteration).
+	sort.Slice(groups, func(i, j int) bool {
+		a, b := groups[i], groups[j]
+		if a.provider != b.provider {
+			return a.provider < b.provider
+		}
+		if a.issuer != b.issuer {
+			return a.issuer < b.issuer
+		}
+		return a.aud < b.aud
+	})
 	stmts := make([]any, 0, len(subs))
-	for g, set := range subs {
+	for _, g := range groups {
+		set := subs[g]
 		values := make([]any, 0, len(set))
 		for _, v := range resource.SortedKeys(set) {
 			values = append(values, v)
@@ -117,7 +134,9 @@ func Read(doc policy.Document) []Grant {
 		st, _ := item.(map[string]any)
 		principals, _ := st["Principal"].(map[string]any)
 		fed := strings.Join(stringsOf(principals["Federated"]), ",")
-		if fed == "" || !contains(stringsOf(st["Action"]), Action) || st["Effect"] != "Allow" {
+		// Action names and condition operators and keys are
+		// case-insensitive in IAM (see policy's semantic rules).
+		if fed == "" || !containsFold(stringsOf(st["Action"]), Action) || st["Effect"] != "Allow" {
 			out = append(out, Grant{Other: policyJSON(st)})
 			continue
 		}
@@ -126,10 +145,10 @@ func Read(doc policy.Document) []Grant {
 		for op, keys := range cond {
 			km, _ := keys.(map[string]any)
 			for key, vals := range km {
-				switch {
+				switch key = strings.ToLower(key); {
 				case strings.HasSuffix(key, ":sub"):
 					g.Subjects = append(g.Subjects, stringsOf(vals)...)
-					g.Patterns = g.Patterns || op == "StringLike"
+					g.Patterns = g.Patterns || strings.EqualFold(op, "StringLike")
 				case strings.HasSuffix(key, ":aud"):
 					g.Audiences = append(g.Audiences, stringsOf(vals)...)
 				}
@@ -167,9 +186,9 @@ func stringsOf(v any) []string {
 	return out
 }
 
-func contains(list []string, s string) bool {
+func containsFold(list []string, s string) bool {
 	for _, x := range list {
-		if x == s {
+		if strings.EqualFold(x, s) {
 			return true
 		}
 	}

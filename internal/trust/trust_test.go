@@ -89,6 +89,9 @@ func TestRisks(t *testing.T) {
 		{"prefix star", stmt(`,"Condition":{"StringLike":{"i:sub":"system:serviceaccount:*"},"StringEquals":{"i:aud":"x"}}`), 1},
 		{"namespace wildcard", stmt(`,"Condition":{"StringLike":{"i:sub":"system:serviceaccount:*:x"},"StringEquals":{"i:aud":"x"}}`), 1},
 		{"no audience", stmt(`,"Condition":{"StringEquals":{"i:sub":"system:serviceaccount:a:b"}}`), 1},
+		// IAM reads operators, keys and actions in any case: so must Risks.
+		{"star, operator and key in other case", stmt(`,"Condition":{"stringlike":{"i:SUB":"*"},"StringEquals":{"i:aud":"x"}}`), 1},
+		{"no sub, action in other case", policy.MustParse(`{"Statement":[{"Effect":"Allow","Principal":{"Federated":"` + provider + `"},"Action":"STS:assumerolewithwebidentity","Condition":{"StringEquals":{"i:aud":"x"}}}]}`), 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
