@@ -71,6 +71,9 @@ func statement(i int, st map[string]any, r Resolver) ([]Subject, []Risk) {
 
 func principal(i int, st map[string]any, typ, p string, actions []string, r Resolver) ([]Subject, []Risk) {
 	risk := func(k RiskKind, detail string) []Risk { return []Risk{{Kind: k, Statement: i, Detail: detail}} }
+	if strings.TrimSpace(p) == "" {
+		return nil, risk(RiskUnsupported, "an empty "+typ+" principal")
+	}
 	other := []Subject{{Path: Other, Principal: p}}
 	switch typ {
 	case "Federated":
