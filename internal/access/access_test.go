@@ -205,6 +205,23 @@ func TestOf(t *testing.T) {
 			risks: []Risk{{Kind: RiskNamespaceWildcard, Detail: "no kubernetes-namespace condition"}},
 		},
 		{
+			name: "one statement, two providers: each read with its own keys",
+			doc: doc(t, `{"Effect":"Allow","Principal":{"Federated":["`+provider(issuerBlue)+`","`+provider(issuerGreen)+`"]},"Action":"`+webAction+`",`+
+				`"Condition":{"StringEquals":{"`+issuerBlue+`:sub":"system:serviceaccount:a:x","`+issuerBlue+`:aud":"sts.amazonaws.com","`+issuerGreen+`:sub":"system:serviceaccount:b:y","`+issuerGreen+`:aud":"sts.amazonaws.com"}}}`),
+			want:  []Subject{sa("blue", "a", "x"), sa(issuerGreen, "b", "y")},
+			risks: []Risk{{Kind: RiskUnknownCluster, Detail: issuerGreen}},
+		},
+		{
+			name: "Pod Identity with two namespaces admits the service account in each",
+			doc:  doc(t, pods(`{"StringEquals":{"aws:SourceArn":"`+blueARN+`","aws:RequestTag/kubernetes-namespace":["web","api"],"aws:RequestTag/kubernetes-service-account":"app"}}`)),
+			want: []Subject{pod("blue", "prod", "api", "app", false), pod("blue", "prod", "web", "app", false)},
+		},
+		{
+			name:  "the Pod Identity service without sts:AssumeRole admits nobody",
+			doc:   doc(t, `{"Effect":"Allow","Principal":{"Service":"pods.eks.amazonaws.com"},"Action":"sts:TagSession"}`),
+			risks: []Risk{{Kind: RiskUnsupported, Detail: "Service principal pods.eks.amazonaws.com with actions sts:TagSession"}},
+		},
+		{
 			name: "a chained role of the file",
 			doc:  doc(t, aws(ciRole)),
 			want: []Subject{{Path: Chain, Account: "tools", Principal: ciRole, Name: "ci"}},
