@@ -123,7 +123,8 @@ type Grant struct {
 }
 
 // Read returns the grants of a trust policy: for each statement allowing
-// sts:AssumeRoleWithWebIdentity, the provider and the subjects and audiences
+// sts:AssumeRoleWithWebIdentity (by name or by a wildcard such as "sts:*",
+// which IAM honours just the same), the provider and the subjects and audiences
 // it admits. Statements of other shapes are reported as Other so a reviewer
 // still sees them.
 func Read(doc policy.Document) []Grant {
@@ -136,7 +137,7 @@ func Read(doc policy.Document) []Grant {
 		fed := strings.Join(stringsOf(principals["Federated"]), ",")
 		// Action names and condition operators and keys are
 		// case-insensitive in IAM (see policy's semantic rules).
-		if fed == "" || !containsFold(stringsOf(st["Action"]), Action) || st["Effect"] != "Allow" {
+		if fed == "" || !ActionAllows(stringsOf(st["Action"]), Action) || st["Effect"] != "Allow" {
 			out = append(out, Grant{Other: policyJSON(st)})
 			continue
 		}
@@ -186,13 +187,47 @@ func stringsOf(v any) []string {
 	return out
 }
 
-func containsFold(list []string, s string) bool {
-	for _, x := range list {
-		if strings.EqualFold(x, s) {
+// ActionAllows reports whether a statement's Action list names action,
+// exactly or by wildcard. IAM matches action names case-insensitively, with
+// "*" for any run of characters and "?" for one
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html).
+func ActionAllows(actions []string, action string) bool {
+	for _, a := range actions {
+		if Glob(strings.ToLower(a), strings.ToLower(action)) {
 			return true
 		}
 	}
 	return false
+}
+
+// Glob reports whether s matches pattern as IAM's StringLike compares them:
+// "*" matches any run of characters (also none) and "?" exactly one; every
+// other character matches itself. It runs in time linear in len(s) times
+// len(pattern) at worst, so hostile patterns cannot stall a plan.
+func Glob(pattern, s string) bool {
+	p, str := []rune(pattern), []rune(s)
+	pi, si := 0, 0
+	star, mark := -1, 0
+	for si < len(str) {
+		switch {
+		case pi < len(p) && (p[pi] == '?' || p[pi] == str[si]):
+			pi++
+			si++
+		case pi < len(p) && p[pi] == '*':
+			star, mark = pi, si
+			pi++
+		case star >= 0:
+			// Let the last "*" swallow one more character and retry.
+			pi, mark = star+1, mark+1
+			si = mark
+		default:
+			return false
+		}
+	}
+	for pi < len(p) && p[pi] == '*' {
+		pi++
+	}
+	return pi == len(p)
 }
 
 func policyJSON(v map[string]any) string {
