@@ -26,6 +26,16 @@ type Resolver struct {
 	Accounts map[string]string
 	// Roles maps a role ARN to the file's role name, for chained roles.
 	Roles map[string]string
+	// Partition is the role's partition ("aws" when empty), for a bare
+	// account id principal, which IAM stores as that account's root.
+	Partition string
+}
+
+func (r Resolver) partition() string {
+	if r.Partition == "" {
+		return "aws"
+	}
+	return r.Partition
 }
 
 func (r Resolver) cluster(issuer string) (string, bool) {

@@ -52,6 +52,12 @@ func statement(i int, st map[string]any, r Resolver) ([]Subject, []Risk) {
 	if _, ok := st["NotAction"]; ok {
 		return nil, []Risk{risk(RiskUnsupported, "NotAction")}
 	}
+	if st["Principal"] == "*" {
+		// "Principal": "*" is everyone, anonymous callers included; it is
+		// kept apart from {"AWS": "*"} in the document, and both admit
+		// anyone here.
+		st["Principal"] = map[string]any{"AWS": []any{"*"}}
+	}
 	principals, ok := st["Principal"].(map[string]any)
 	if !ok {
 		return nil, []Risk{risk(RiskUnsupported, "no Principal")}
@@ -117,6 +123,11 @@ func awsPrincipal(i int, p string, r Resolver) ([]Subject, []Risk) {
 	risk := func(k RiskKind, detail string) []Risk { return []Risk{{Kind: k, Statement: i, Detail: detail}} }
 	if p == "*" {
 		return []Subject{{Path: Other, Principal: "*", Account: "*"}}, risk(RiskAnyone, `Principal "*"`)
+	}
+	if isAccountID(p) {
+		// The document keeps what the author wrote; IAM stores a bare
+		// account id as that account's root, in the role's partition.
+		p = "arn:" + r.partition() + ":iam::" + p + ":root"
 	}
 	_, service, _, acct, resource, ok := arnParts(p)
 	switch {
@@ -272,4 +283,16 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -137,11 +137,11 @@ func statementsInOrder(v any) ([]map[string]any, error) {
 		if err != nil {
 			return nil, fmt.Errorf("Statement[%d]: %w", i, err)
 		}
-		if seen[one.JSON()] {
+		if seen[one.String()] {
 			continue
 		}
-		seen[one.JSON()] = true
-		m, err := decode(one.JSON())
+		seen[one.String()] = true
+		m, err := decode(one.String())
 		if err != nil {
 			return nil, err
 		}

@@ -33,7 +33,7 @@ func TestPretty(t *testing.T) {
       "Condition": {
         "Bool": {
           "aws:SecureTransport": [
-            "true"
+            true
           ]
         },
         "StringLike": {
@@ -51,12 +51,31 @@ func TestPretty(t *testing.T) {
 `,
 		},
 		{
-			name: "principal normalised, statements in author order without repeats",
+			name: "principals as written, statements in author order without repeats",
 			doc: `{"Statement":[{"Effect":"Deny","Principal":"*","NotAction":"iam:*","NotResource":[]},` +
 				`{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"sts:AssumeRole"},` +
 				`{"Effect":"Deny","Principal":{"AWS":["*"]},"NotAction":["iam:*"],"NotResource":[]}],"Comment":{"b":[2,1],"a":{}}}`,
 			want: `{
   "Statement": [
+    {
+      "Effect": "Deny",
+      "Principal": "*",
+      "NotAction": [
+        "iam:*"
+      ],
+      "NotResource": []
+    },
+    {
+      "Effect": "Allow",
+      "Principal": {
+        "AWS": [
+          "111122223333"
+        ]
+      },
+      "Action": [
+        "sts:AssumeRole"
+      ]
+    },
     {
       "Effect": "Deny",
       "Principal": {
@@ -68,17 +87,6 @@ func TestPretty(t *testing.T) {
         "iam:*"
       ],
       "NotResource": []
-    },
-    {
-      "Effect": "Allow",
-      "Principal": {
-        "AWS": [
-          "arn:aws:iam::111122223333:root"
-        ]
-      },
-      "Action": [
-        "sts:AssumeRole"
-      ]
     }
   ],
   "Comment": {
