@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
 
+	"github.com/irsa-sync/irsa-sync/schemas"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/spf13/cobra"
 )
 
@@ -95,6 +98,9 @@ func TestApplyJSONResults(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
+	if err := validateAgainst(t, "apply.schema.json", out); err != nil {
+		t.Errorf("apply --output json does not match schemas/apply.schema.json: %v", err)
+	}
 	if len(doc.Results) != len(doc.Plan.Changes) || len(doc.Results) != 9 || doc.Summary.Applied != 9 {
 		t.Fatalf("%d results for %d changes, summary %+v; want 9 applied", len(doc.Results), len(doc.Plan.Changes), doc.Summary)
 	}
@@ -108,4 +114,37 @@ func TestApplyJSONResults(t *testing.T) {
 			t.Errorf("results[%d]: status %s, error %s; want applied and null", i, r["status"], r["error"])
 		}
 	}
+}
+
+// validateAgainst validates a JSON document against one of schemas/, with
+// every schema of the directory added under its $id (nothing is fetched).
+func validateAgainst(t *testing.T, name, doc string) error {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	entries, err := schemas.FS.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		raw, err := schemas.FS.ReadFile(e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		sch, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatalf("%s: %v", e.Name(), err)
+		}
+		if err := c.AddResource("https://irsa-sync.github.io/schemas/"+e.Name(), sch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sch, err := c.Compile("https://irsa-sync.github.io/schemas/" + name)
+	if err != nil {
+		t.Fatalf("%s does not compile: %v", name, err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(doc))
+	if err != nil {
+		return err
+	}
+	return sch.Validate(inst)
 }

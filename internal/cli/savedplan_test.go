@@ -187,3 +187,79 @@ func withSandbox(t *testing.T, dir, file string, fn func(*sandbox.Sandbox, *conn
 		t.Fatal(err)
 	}
 }
+
+// TestTamperedSavedPlanWritesNothing edits a saved plan as someone with
+// write access to the file (but not to AWS) could, one edit at a time, and
+// checks that apply refuses each with zero writes: what runs is always
+// irsa-sync's own computation, never the file's objects.
+func TestTamperedSavedPlanWritesNothing(t *testing.T) {
+	const roleAddr = "account/prod/role/my-role"
+	edits := []struct {
+		name string
+		edit func(c map[string]any, changes []any) []any
+	}{
+		{"attach AdministratorAccess in after", func(c map[string]any, cs []any) []any {
+			after := c["after"].(map[string]any)
+			after["managedPolicies"] = append(after["managedPolicies"].([]any), "arn:aws:iam::aws:policy/AdministratorAccess")
+			return cs
+		}},
+		{"add a managedPolicies field", func(c map[string]any, cs []any) []any {
+			c["fields"] = append(c["fields"].([]any), map[string]any{"name": "managedPolicies", "before": nil, "after": nil,
+				"added": []any{"arn:aws:iam::aws:policy/AdministratorAccess"}, "removed": []any{}})
+			return cs
+		}},
+		{"retag to another owner", func(c map[string]any, cs []any) []any {
+			c["fields"] = append(c["fields"].([]any), map[string]any{"name": "tags", "before": nil,
+				"after": map[string]any{"irsa-sync/owner": "someone-else"}, "added": []any{"irsa-sync/owner=someone-else"}, "removed": []any{}})
+			return cs
+		}},
+		{"before names another role", func(c map[string]any, cs []any) []any {
+			c["before"].(map[string]any)["arn"] = "arn:aws:iam::111122223333:role/someone-elses"
+			return cs
+		}},
+		{"retire a version", func(c map[string]any, cs []any) []any { c["retireVersion"] = "v1"; return cs }},
+		{"adopt", func(c map[string]any, cs []any) []any { c["adopt"] = true; return cs }},
+		{"listed twice", func(c map[string]any, cs []any) []any { return append(cs, c) }},
+	}
+	for _, tt := range edits {
+		t.Run(tt.name, func(t *testing.T) {
+			dir, planFile := t.TempDir(), filepath.Join(t.TempDir(), "plan.json")
+			mustRun(t, ExitOK, "apply", "--sandbox", dir, "-f", example)
+			file := editedExample(t, "description: my-role-description", "description: reviewed-description")
+			mustRun(t, ExitChanges, "plan", "--sandbox", dir, "-f", file, "--out", planFile, "--detailed-exitcode")
+			b, err := os.ReadFile(planFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sp map[string]any
+			if err := json.Unmarshal(b, &sp); err != nil {
+				t.Fatal(err)
+			}
+			changes := sp["changes"].([]any)
+			var role map[string]any
+			for _, c := range changes {
+				if c.(map[string]any)["address"] == roleAddr {
+					role = c.(map[string]any)
+				}
+			}
+			if role == nil {
+				t.Fatalf("the saved plan has no change of %s", roleAddr)
+			}
+			sp["changes"] = tt.edit(role, changes)
+			if b, err = json.Marshal(sp); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(planFile, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			runs := captureSandboxes(t)
+			code, stdout, stderr := run(t, "apply", planFile, "--sandbox", dir)
+			if code != ExitError || !strings.Contains(stderr, "refused; nothing was written") {
+				t.Errorf("apply of an edited plan: exit %d, want 1 refused\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+			}
+			if w := last(t, runs).writes(); len(w) > 0 {
+				t.Errorf("apply of an edited plan wrote %v", w)
+			}
+		})
+	}
+}

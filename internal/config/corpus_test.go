@@ -2,16 +2,12 @@ package config
 
 import (
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/irsa-sync/irsa-sync/test/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden .err files of testdata/invalid")
 
 // check loads and validates a file the way `irsa-sync validate` does and
 // returns its diagnostics, or nil.
@@ -50,20 +46,8 @@ func TestInvalidCorpus(t *testing.T) {
 				}
 			}
 			got := ds.Error() + "\n"
-			golden := strings.TrimSuffix(file, ".yaml") + ".err"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to write it)", err)
-			}
-			if diff := cmp.Diff(string(want), got); diff != "" {
-				t.Errorf("diagnostics differ from %s (-want +got):\n%s", golden, diff)
-			}
+			goldenFile := strings.TrimSuffix(file, ".yaml") + ".err"
+			golden.Check(t, goldenFile, got)
 		})
 	}
 }

@@ -3,17 +3,15 @@ package render
 import (
 	"bytes"
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	goldenfile "github.com/irsa-sync/irsa-sync/test/golden"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 func render(t *testing.T, format string, opts Options, p *plan.Plan) string {
 	t.Helper()
@@ -31,23 +29,7 @@ func render(t *testing.T, format string, opts Options, p *plan.Plan) string {
 // golden compares got with testdata/name, or rewrites it under -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/render -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-golden +got); if the change is intended, run go test ./internal/render -update and read the file:\n%s", path, diff)
-	}
+	goldenfile.Check(t, filepath.Join("testdata", name), got)
 }
 
 func TestGolden(t *testing.T) {
