@@ -76,6 +76,7 @@ func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Rep
 		}
 	}
 	r := newRunner(clients, opts)
+	r.owner = p.Owner
 	report := &Report{Results: make([]Result, len(p.Changes))}
 	if err := r.preflight(ctx, p.Changes); err != nil {
 		for i, c := range p.Changes {
@@ -126,6 +127,8 @@ func skipped(c plan.Change) Result {
 }
 
 type runner struct {
+	// owner is the plan's owner: the only one whose objects are changed.
+	owner    string
 	clients  Clients
 	opts     Options
 	mu       sync.Mutex

@@ -33,6 +33,13 @@ func (w *writer) provider() error {
 	if err != nil {
 		return err
 	}
+	if c.Action == plan.Delete {
+		// Providers are shared: an update only adds a client id, whoever
+		// made the provider; a delete needs it to be this owner's.
+		if proceed, err := w.mayWrite(client, c, p.URL, p.ARN); err != nil || !proceed {
+			return err
+		}
+	}
 	switch c.Action {
 	case plan.Create:
 		err := w.call(p.AccountID, fmt.Sprintf("create OIDC provider %q", p.URL), func(ctx context.Context) error {
@@ -66,13 +73,21 @@ func (w *writer) provider() error {
 
 func (w *writer) policy() error {
 	c := w.change
-	if c.Action == plan.Delete {
-		return w.deletePolicy(c.Policy.Before)
-	}
 	p := c.Policy.After
+	if c.Action == plan.Delete {
+		p = c.Policy.Before
+	}
 	client, err := w.iam(p.AccountID)
 	if err != nil {
 		return err
+	}
+	if c.Action != plan.Create {
+		if proceed, err := w.mayWrite(client, c, p.Name, p.ARN); err != nil || !proceed {
+			return err
+		}
+	}
+	if c.Action == plan.Delete {
+		return w.deletePolicy(p)
 	}
 	if c.Action == plan.Create {
 		err := w.call(p.AccountID, fmt.Sprintf("create policy %q", p.Name), func(ctx context.Context) error {

@@ -16,13 +16,21 @@ import (
 
 func (w *writer) role() error {
 	c := w.change
-	if c.Action == plan.Delete {
-		return w.deleteRole(c.Role.Before)
-	}
 	r := c.Role.After
+	if c.Action == plan.Delete {
+		r = c.Role.Before
+	}
 	client, err := w.iam(r.AccountID)
 	if err != nil {
 		return err
+	}
+	if c.Action != plan.Create {
+		if proceed, err := w.mayWrite(client, c, r.Name, r.ARN); err != nil || !proceed {
+			return err
+		}
+	}
+	if c.Action == plan.Delete {
+		return w.deleteRole(r)
 	}
 	rw := roleWriter{writer: w, client: client, role: r}
 	if c.Action == plan.Create {

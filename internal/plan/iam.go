@@ -67,7 +67,7 @@ func (c *computer) policies() {
 		if !c.mayManage(addr, "policy", have.Tags, want.Adopt) {
 			continue
 		}
-		ch := Change{Action: Update, Kind: resource.KindPolicy, Address: addr, Account: want.Account}
+		ch := Change{Action: Update, Kind: resource.KindPolicy, Address: addr, Account: want.Account, Adopt: have.Tags[resource.OwnerTag] != c.want.Owner}
 		if !have.Document.Equal(want.Document) {
 			ch.Fields = append(ch.Fields, documentField(FieldDocument, "", have.Document, want.Document))
 			if len(have.Versions) >= acct.Quotas.VersionsPerPolicy {
@@ -117,7 +117,7 @@ func (c *computer) roles() {
 		if fields := roleFields(have, want.Role); len(fields) > 0 {
 			before, after := have, want.Role
 			c.add(Change{Action: Update, Kind: resource.KindRole, Address: addr, Account: want.Account,
-				Role: &Diff[resource.Role]{Before: &before, After: &after}, Fields: fields})
+				Role: &Diff[resource.Role]{Before: &before, After: &after}, Fields: fields, Adopt: have.Tags[resource.OwnerTag] != c.want.Owner})
 		}
 	}
 }
