@@ -12,7 +12,7 @@ import (
 
 func TestDryRunPersistsNothing(t *testing.T) {
 	ctx := context.Background()
-	kube, err := newCluster(&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "old", Namespace: "default"}})
+	kube, err := NewCluster(&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "old", Namespace: "default"}})
 	if err != nil {
 		t.Fatal(err)
 	}

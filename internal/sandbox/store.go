@@ -50,7 +50,11 @@ func (s *Sandbox) loadCluster(name string) (*Cluster, error) {
 			return nil, fmt.Errorf("sandbox: %w", err)
 		}
 	}
-	return newCluster(objs...)
+	kube, err := NewCluster(objs...)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: load %s: %w", s.clusterFile(name), err)
+	}
+	return kube, nil
 }
 
 // Save writes the emulator's state and every cluster's objects to the
