@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
-	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 
 	"github.com/irsa-sync/irsa-sync/internal/awsapi"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
@@ -22,7 +22,7 @@ import (
 // name) a plan touches.
 type Clients struct {
 	IAM  map[string]awsapi.IAM
-	Kube map[string]kubernetes.Interface
+	Kube map[string]corev1client.CoreV1Interface
 }
 
 // Options tune how a plan is applied.

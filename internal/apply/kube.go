@@ -7,7 +7,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
-	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
@@ -42,8 +42,8 @@ func describeSA(c plan.Change, sa *resource.ServiceAccount) string {
 // writeServiceAccount makes one ServiceAccount change, or with dryRun asks
 // the API server to check it (authorization, admission, validation) without
 // persisting anything.
-func writeServiceAccount(ctx context.Context, client kubernetes.Interface, c plan.Change, sa *resource.ServiceAccount, dryRun bool) error {
-	api := client.CoreV1().ServiceAccounts(sa.Namespace)
+func writeServiceAccount(ctx context.Context, client corev1client.CoreV1Interface, c plan.Change, sa *resource.ServiceAccount, dryRun bool) error {
+	api := client.ServiceAccounts(sa.Namespace)
 	var dry []string
 	if dryRun {
 		dry = []string{metav1.DryRunAll}

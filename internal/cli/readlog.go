@@ -10,7 +10,6 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 
 	"github.com/irsa-sync/irsa-sync/internal/config"
@@ -95,12 +94,12 @@ func (t *timedConnector) AWS(ctx context.Context, a config.Account) (aws.Config,
 }
 
 // Kube wraps the cluster's client so that its list calls are timed.
-func (t *timedConnector) Kube(ctx context.Context, c config.Cluster, awsCfg aws.Config) (kubernetes.Interface, error) {
+func (t *timedConnector) Kube(ctx context.Context, c config.Cluster, awsCfg aws.Config) (typedcorev1.CoreV1Interface, error) {
 	k, err := t.Connector.Kube(ctx, c, awsCfg)
 	if err != nil || t.clusters[c.Name] == nil {
 		return k, err
 	}
-	return timedKube{Interface: k, timer: t.clusters[c.Name]}, nil
+	return timedCore{CoreV1Interface: k, timer: t.clusters[c.Name]}, nil
 }
 
 // logReads logs the read of each account and cluster, in file order, and
@@ -116,17 +115,8 @@ func (t *timedConnector) logReads(l *slog.Logger, f *config.File) {
 	}
 }
 
-// timedKube times the list calls the live reader makes; every other call
+// timedCore times the list calls the live reader makes; every other call
 // goes to the wrapped client untouched.
-type timedKube struct {
-	kubernetes.Interface
-	timer *callTimer
-}
-
-func (k timedKube) CoreV1() typedcorev1.CoreV1Interface {
-	return timedCore{CoreV1Interface: k.Interface.CoreV1(), timer: k.timer}
-}
-
 type timedCore struct {
 	typedcorev1.CoreV1Interface
 	timer *callTimer

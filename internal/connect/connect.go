@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 
 	"github.com/irsa-sync/irsa-sync/internal/awsapi"
 	"github.com/irsa-sync/irsa-sync/internal/config"
@@ -23,15 +23,15 @@ type Connector interface {
 	AWS(ctx context.Context, a config.Account) (aws.Config, error)
 	// Kube returns a client for cluster c; awsCfg is the configuration of
 	// the cluster's account, for clusters reached with an EKS token.
-	Kube(ctx context.Context, c config.Cluster, awsCfg aws.Config) (kubernetes.Interface, error)
+	Kube(ctx context.Context, c config.Cluster, awsCfg aws.Config) (corev1client.CoreV1Interface, error)
 }
 
 // Clients are every client one run needs.
 type Clients struct {
-	IAM  map[string]awsapi.IAM           // by account id
-	STS  map[string]awsapi.STS           // by account id
-	EKS  map[string]awsapi.EKS           // by cluster name, in its region
-	Kube map[string]kubernetes.Interface // by cluster name
+	IAM  map[string]awsapi.IAM                   // by account id
+	STS  map[string]awsapi.STS                   // by account id
+	EKS  map[string]awsapi.EKS                   // by cluster name, in its region
+	Kube map[string]corev1client.CoreV1Interface // by cluster name
 }
 
 // Open builds the clients for every account and cluster of f. Credentials
@@ -39,7 +39,7 @@ type Clients struct {
 // naming its account or cluster. The only calls it makes are, for a cluster
 // reached with auth: eks, one eks:DescribeCluster for its endpoint and CA.
 func Open(ctx context.Context, f *config.File, conn Connector) (*Clients, error) {
-	cl := &Clients{IAM: map[string]awsapi.IAM{}, STS: map[string]awsapi.STS{}, EKS: map[string]awsapi.EKS{}, Kube: map[string]kubernetes.Interface{}}
+	cl := &Clients{IAM: map[string]awsapi.IAM{}, STS: map[string]awsapi.STS{}, EKS: map[string]awsapi.EKS{}, Kube: map[string]corev1client.CoreV1Interface{}}
 	cfgs := map[string]aws.Config{}
 	for _, a := range f.Accounts {
 		cfg, err := conn.AWS(ctx, a)

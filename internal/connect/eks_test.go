@@ -207,7 +207,7 @@ func TestRealKubeWithEKSAuth(t *testing.T) {
 		t.Fatalf("Real.Kube with auth: eks: %v", err)
 	}
 	for range 2 {
-		nss, err := kube.CoreV1().Namespaces().List(context.Background(), metav1.ListOptions{})
+		nss, err := kube.Namespaces().List(context.Background(), metav1.ListOptions{})
 		if err != nil {
 			t.Fatalf("list namespaces through the EKS-token client: %v", err)
 		}

@@ -9,7 +9,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
@@ -96,7 +96,7 @@ func AssumeRole(cfg aws.Config, a config.Account) aws.Config {
 // for inCluster, or for auth: eks the endpoint and CA from
 // eks:DescribeCluster with tokens minted from awsCfg's credentials (one
 // DescribeCluster call here; tokens are minted as requests need them).
-func (r *Real) Kube(ctx context.Context, c config.Cluster, awsCfg aws.Config) (kubernetes.Interface, error) {
+func (r *Real) Kube(ctx context.Context, c config.Cluster, awsCfg aws.Config) (corev1client.CoreV1Interface, error) {
 	var (
 		rc  *rest.Config
 		err error
@@ -122,5 +122,7 @@ func (r *Real) Kube(ctx context.Context, c config.Cluster, awsCfg aws.Config) (k
 		return nil, err
 	}
 	rc.UserAgent = "irsa-sync"
-	return kubernetes.NewForConfig(rc)
+	// Only the core/v1 client: irsa-sync reads and writes nothing else, and
+	// kubernetes.NewForConfig would link the client of every API group.
+	return corev1client.NewForConfig(rc)
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 
 	"github.com/irsa-sync/irsa-sync/internal/awsapi"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
@@ -34,11 +34,11 @@ func Issuer(ctx context.Context, client awsapi.EKS, cluster string) (string, err
 
 // ReadCluster reads a cluster's namespaces and ServiceAccounts: one paged
 // list of each, whatever the number of bindings, never a GET per object.
-func ReadCluster(ctx context.Context, client kubernetes.Interface, name, issuer string) (*state.Cluster, error) {
+func ReadCluster(ctx context.Context, client corev1client.CoreV1Interface, name, issuer string) (*state.Cluster, error) {
 	cl := &state.Cluster{Name: name, Issuer: issuer, Namespaces: map[string]bool{}, ServiceAccounts: map[string]state.ServiceAccount{}}
 	opts := metav1.ListOptions{Limit: listPageSize}
 	for {
-		nss, err := client.CoreV1().Namespaces().List(ctx, opts)
+		nss, err := client.Namespaces().List(ctx, opts)
 		if err != nil {
 			return nil, fmt.Errorf("cluster %q: list namespaces: %w", name, err)
 		}
@@ -51,7 +51,7 @@ func ReadCluster(ctx context.Context, client kubernetes.Interface, name, issuer 
 	}
 	opts = metav1.ListOptions{Limit: listPageSize}
 	for {
-		sas, err := client.CoreV1().ServiceAccounts(metav1.NamespaceAll).List(ctx, opts)
+		sas, err := client.ServiceAccounts(metav1.NamespaceAll).List(ctx, opts)
 		if err != nil {
 			return nil, fmt.Errorf("cluster %q: list service accounts: %w", name, err)
 		}

@@ -7,7 +7,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 
 	"github.com/irsa-sync/irsa-sync/internal/resource"
 )
@@ -24,7 +24,7 @@ const unfinishedPods = "status.phase!=" + string(corev1.PodSucceeded) + ",status
 // ServiceAccounts in it (narrowed to the ServiceAccount by a field selector
 // when the namespace has just one), never a call per pod or per
 // ServiceAccount. All of sas are of one cluster.
-func PodsUsing(ctx context.Context, kube kubernetes.Interface, sas []resource.ServiceAccount) (map[string][]string, error) {
+func PodsUsing(ctx context.Context, kube corev1client.CoreV1Interface, sas []resource.ServiceAccount) (map[string][]string, error) {
 	out := map[string][]string{}
 	if len(sas) == 0 {
 		return out, nil
@@ -43,7 +43,7 @@ func PodsUsing(ctx context.Context, kube kubernetes.Interface, sas []resource.Se
 			opts.FieldSelector += ",spec.serviceAccountName=" + resource.SortedKeys(names)[0]
 		}
 		for {
-			pods, err := kube.CoreV1().Pods(ns).List(ctx, opts)
+			pods, err := kube.Pods(ns).List(ctx, opts)
 			if err != nil {
 				return nil, fmt.Errorf("cluster %q: list pods in namespace %q (to find those keeping an old role): %w", sas[0].Cluster, ns, err)
 			}

@@ -4,14 +4,13 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 )
 
 // honourDryRun makes the in-memory cluster treat server-side dry runs as a
 // real API server does: checked, answered, and not persisted. client-go's
-// fake clientset ignores the dryRun option and would otherwise write.
-func honourDryRun(c *fake.Clientset) {
+// fake clients ignore the dryRun option and would otherwise write.
+func honourDryRun(c *Cluster) {
 	c.PrependReactor("*", "*", func(action k8stesting.Action) (bool, runtime.Object, error) {
 		var dry []string
 		var name string

@@ -8,13 +8,14 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
-	"k8s.io/client-go/kubernetes/fake"
 )
 
 func TestDryRunPersistsNothing(t *testing.T) {
 	ctx := context.Background()
-	kube := fake.NewClientset(&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "old", Namespace: "default"}})
-	honourDryRun(kube)
+	kube, err := NewCluster(&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "old", Namespace: "default"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	api := kube.CoreV1().ServiceAccounts("default")
 	dry := []string{metav1.DryRunAll}
 

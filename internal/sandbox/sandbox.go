@@ -1,7 +1,8 @@
 // Package sandbox runs irsa-sync with no AWS account and no cluster: the real
 // SDK clients talk to the in-process emulator on loopback, and each cluster is
-// an in-memory Kubernetes API (client-go's fake clientset, which implements
-// server-side apply with field managers). State is kept in a directory, so an
+// an in-memory Kubernetes API serving core/v1 (client-go's fake core/v1
+// client over a field-managed tracker, which implements server-side apply
+// with field managers). State is kept in a directory, so an
 // apply followed by a plan shows no changes.
 package sandbox
 
@@ -17,8 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/kubernetes/fake"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 
 	"github.com/irsa-sync/irsa-sync/internal/config"
 	"github.com/irsa-sync/irsa-sync/internal/connect"
@@ -42,7 +42,7 @@ type Sandbox struct {
 
 	dir      string
 	file     *config.File
-	clusters map[string]*fake.Clientset
+	clusters map[string]*Cluster
 	creds    map[string]emulator.Credentials // by account id
 	base     emulator.Credentials            // the default chain's identity
 }
@@ -52,7 +52,7 @@ var _ connect.Connector = (*Sandbox)(nil)
 // Open starts a sandbox for f with state from dir ("" keeps everything in
 // memory), seeding the accounts, clusters and assume-role targets f names.
 func Open(dir string, f *config.File, opts Options) (*Sandbox, error) {
-	s := &Sandbox{Emulator: emulator.New(opts.Emulator), dir: dir, file: f, clusters: map[string]*fake.Clientset{}, creds: map[string]emulator.Credentials{}}
+	s := &Sandbox{Emulator: emulator.New(opts.Emulator), dir: dir, file: f, clusters: map[string]*Cluster{}, creds: map[string]emulator.Credentials{}}
 	if dir != "" {
 		if err := os.MkdirAll(filepath.Join(dir, "clusters"), 0o755); err != nil {
 			return nil, fmt.Errorf("sandbox: %w", err)
@@ -159,17 +159,17 @@ func (s *Sandbox) AWS(_ context.Context, a config.Account) (aws.Config, error) {
 }
 
 // Kube returns the in-memory cluster.
-func (s *Sandbox) Kube(_ context.Context, c config.Cluster, _ aws.Config) (kubernetes.Interface, error) {
+func (s *Sandbox) Kube(_ context.Context, c config.Cluster, _ aws.Config) (corev1client.CoreV1Interface, error) {
 	kube, ok := s.clusters[c.Name]
 	if !ok {
 		return nil, fmt.Errorf("sandbox has no cluster %q", c.Name)
 	}
-	return kube, nil
+	return kube.CoreV1(), nil
 }
 
 // Cluster returns the in-memory cluster of that name, for tests to inspect
-// and to count its calls (fake.Clientset.Actions).
-func (s *Sandbox) Cluster(name string) *fake.Clientset { return s.clusters[name] }
+// and to count its calls (Cluster.Actions).
+func (s *Sandbox) Cluster(name string) *Cluster { return s.clusters[name] }
 
 // Close saves the state (when the sandbox has a directory) and stops the
 // emulator.

@@ -12,7 +12,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/irsa-sync/irsa-sync/internal/config"
 )
@@ -28,7 +27,7 @@ func (s *Sandbox) clusterFile(name string) string {
 	return filepath.Join(s.dir, "clusters", name+".json")
 }
 
-func (s *Sandbox) loadCluster(name string) (*fake.Clientset, error) {
+func (s *Sandbox) loadCluster(name string) (*Cluster, error) {
 	var objs []runtime.Object
 	if s.dir != "" {
 		b, err := os.ReadFile(s.clusterFile(name))
@@ -51,8 +50,10 @@ func (s *Sandbox) loadCluster(name string) (*fake.Clientset, error) {
 			return nil, fmt.Errorf("sandbox: %w", err)
 		}
 	}
-	kube := fake.NewClientset(objs...)
-	honourDryRun(kube)
+	kube, err := NewCluster(objs...)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: load %s: %w", s.clusterFile(name), err)
+	}
 	return kube, nil
 }
 
@@ -135,7 +136,7 @@ func boundNamespaces(f *config.File, cluster string) []string {
 	return out
 }
 
-func ensureNamespaces(kube *fake.Clientset, names []string) error {
+func ensureNamespaces(kube *Cluster, names []string) error {
 	for _, ns := range names {
 		_, err := kube.CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
 		if err != nil && !apierrors.IsAlreadyExists(err) {

@@ -13,7 +13,7 @@ import (
 )
 
 // writeCounter counts writes to AWS (the emulator's fault hook) and to the
-// clusters (the fake clientsets' reactors) in one sequence, and runs a
+// clusters (the sandbox clusters' reactors) in one sequence, and runs a
 // function at the k-th.
 type writeCounter struct {
 	n    atomic.Int64

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/irsa-sync/irsa-sync/internal/apply"
@@ -158,7 +158,7 @@ func (c connector) AWS(ctx context.Context, a config.Account) (aws.Config, error
 	return connect.AssumeRole(cfg, a), nil
 }
 
-func (c connector) Kube(ctx context.Context, cl config.Cluster, cfg aws.Config) (kubernetes.Interface, error) {
+func (c connector) Kube(ctx context.Context, cl config.Cluster, cfg aws.Config) (corev1client.CoreV1Interface, error) {
 	return c.r.sb.Kube(ctx, cl, cfg)
 }
 

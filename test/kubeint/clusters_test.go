@@ -10,7 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
@@ -127,10 +127,10 @@ func TestManyClusters(t *testing.T) {
 	assertReaches(t, viaEnv, "apps/app")
 }
 
-func assertReaches(t *testing.T, kube kubernetes.Interface, key string) {
+func assertReaches(t *testing.T, kube corev1client.CoreV1Interface, key string) {
 	t.Helper()
 	ns, name, _ := strings.Cut(key, "/")
-	if _, err := kube.CoreV1().ServiceAccounts(ns).Get(context.Background(), name, metav1.GetOptions{}); err != nil {
+	if _, err := kube.ServiceAccounts(ns).Get(context.Background(), name, metav1.GetOptions{}); err != nil {
 		t.Errorf("get %s through the client: %v", key, err)
 	}
 }

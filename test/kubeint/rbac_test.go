@@ -13,6 +13,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"sigs.k8s.io/yaml"
 
 	"github.com/irsa-sync/irsa-sync/internal/apply"
@@ -100,7 +101,7 @@ func TestLeastPrivilege(t *testing.T) {
 	before := snapshot(t, admin, ns)
 
 	// Without the role: the read is refused, naming verb and resource...
-	nobody, err := kubernetes.NewForConfig(refused)
+	nobody, err := corev1client.NewForConfig(refused)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +112,7 @@ func TestLeastPrivilege(t *testing.T) {
 	// ...and so is every write: the dry run of each ServiceAccount change
 	// is refused before the first write, so nothing is applied at all, the
 	// role's trust (IAM, written first otherwise) included.
-	report, err := apply.Run(ctx, p, apply.Clients{IAM: r.clients.IAM, Kube: map[string]kubernetes.Interface{"c1": nobody}}, apply.Options{})
+	report, err := apply.Run(ctx, p, apply.Clients{IAM: r.clients.IAM, Kube: map[string]corev1client.CoreV1Interface{"c1": nobody}}, apply.Options{})
 	if !errors.Is(err, apply.ErrPreflight) {
 		t.Fatalf("apply without the role: err = %v, want apply.ErrPreflight", err)
 	}

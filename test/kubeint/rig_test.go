@@ -13,6 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/rest"
 
 	"github.com/irsa-sync/irsa-sync/internal/apply"
@@ -55,7 +56,7 @@ func bindings(owner string, clusters []string, roles ...string) string {
 }
 
 // kubeFunc is the Kubernetes half of a Connector.
-type kubeFunc func(ctx context.Context, c config.Cluster, awsCfg aws.Config) (kubernetes.Interface, error)
+type kubeFunc func(ctx context.Context, c config.Cluster, awsCfg aws.Config) (corev1client.CoreV1Interface, error)
 
 // connector takes AWS from the sandbox emulator and Kubernetes from kube.
 type connector struct {
@@ -67,14 +68,14 @@ func (c connector) AWS(ctx context.Context, a config.Account) (aws.Config, error
 	return c.aws.AWS(ctx, a)
 }
 
-func (c connector) Kube(ctx context.Context, cl config.Cluster, awsCfg aws.Config) (kubernetes.Interface, error) {
+func (c connector) Kube(ctx context.Context, cl config.Cluster, awsCfg aws.Config) (corev1client.CoreV1Interface, error) {
 	return c.kube(ctx, cl, awsCfg)
 }
 
 // fromConfig reaches every cluster of a file with one rest.Config.
 func fromConfig(rc *rest.Config) kubeFunc {
-	return func(context.Context, config.Cluster, aws.Config) (kubernetes.Interface, error) {
-		return kubernetes.NewForConfig(rc)
+	return func(context.Context, config.Cluster, aws.Config) (corev1client.CoreV1Interface, error) {
+		return corev1client.NewForConfig(rc)
 	}
 }
 

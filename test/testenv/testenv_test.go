@@ -2,19 +2,20 @@ package testenv_test
 
 // These tests prove the harness and pin down the server-side-apply behaviour
 // irsa-sync relies on when it annotates ServiceAccounts, against a real
-// kube-apiserver and against client-go's fake clientset, which the project's
-// in-memory sandbox clusters use.
+// kube-apiserver and against the project's in-memory sandbox cluster
+// (sandbox.NewCluster: client-go's fake core/v1 client over a field-managed
+// tracker).
 //
-// What fake.NewClientset() (client-go v0.37.2, field-managed tracker)
-// reproduces, checked by TestServerSideApply running the same checks on both:
+// What the sandbox cluster (client-go v0.37.2) reproduces, checked by
+// TestServerSideApply running the same checks on both:
 //
 //	(a) apply keeps fields of other managers (helm's labels, annotation)  yes
 //	(b) applying without a field removes only that manager's field        yes
 //	(c) conflict with another Apply manager; Force takes the field over   yes
-//	(d) a user without RBAC is Forbidden                                  no: the fake
+//	(d) a user without RBAC is Forbidden                                  no: the sandbox
 //	    has no users, authentication or authorization; every call is allowed
 //
-// Further differences found on the way (TestFakeDiffers): the fake applies
+// Further differences found on the way (TestFakeDiffers): the sandbox applies
 // into a namespace that does not exist, where the server answers NotFound,
 // and it accepts an annotation key the server rejects as Invalid. A sandbox
 // run that passes can therefore still fail on a real cluster for RBAC, a
@@ -36,9 +37,10 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/kubernetes/fake"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/irsa-sync/irsa-sync/internal/sandbox"
 	"github.com/irsa-sync/irsa-sync/test/testenv"
 )
 
@@ -59,22 +61,22 @@ var helmLabels = map[string]string{"app.kubernetes.io/managed-by": "Helm", "app"
 // backend is a Kubernetes API to run the same checks against.
 type backend struct {
 	name string
-	cs   kubernetes.Interface
+	core corev1client.CoreV1Interface
 	ns   string
 }
 
 func backends(t *testing.T) []backend {
 	env := testenv.Shared(t)
-	fakeCS := fake.NewClientset()
-	// Create the namespace in the fake too, so that only the behaviour under
-	// test can differ (the fake does not require it; see TestFakeDiffers).
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "fake-ns"}}
-	if _, err := fakeCS.CoreV1().Namespaces().Create(t.Context(), ns, metav1.CreateOptions{}); err != nil {
+	// Create the namespace in the sandbox too, so that only the behaviour
+	// under test can differ (the sandbox does not require it; see
+	// TestFakeDiffers).
+	sb, err := sandbox.NewCluster(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "fake-ns"}})
+	if err != nil {
 		t.Fatal(err)
 	}
 	return []backend{
-		{name: "kube-apiserver", cs: env.Clientset(t), ns: env.Namespace(t)},
-		{name: "fake", cs: fakeCS, ns: "fake-ns"},
+		{name: "kube-apiserver", core: env.Clientset(t).CoreV1(), ns: env.Namespace(t)},
+		{name: "fake", core: sb.CoreV1(), ns: "fake-ns"},
 	}
 }
 
@@ -121,7 +123,7 @@ func TestServerSideApply(t *testing.T) {
 				if !apierrors.IsConflict(err) {
 					t.Fatalf("non-forced apply over %s's value: error = %v, want a Conflict", otherApply, err)
 				}
-				current, err := b.cs.CoreV1().ServiceAccounts(b.ns).Get(t.Context(), "sa-c", metav1.GetOptions{})
+				current, err := b.core.ServiceAccounts(b.ns).Get(t.Context(), "sa-c", metav1.GetOptions{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -149,11 +151,11 @@ func TestLeastPrivilegeUser(t *testing.T) {
 	env := testenv.Shared(t)
 	ns := env.Namespace(t)
 	cfg := env.AddUser(t, "least-privilege", nil)
-	cs, err := kubernetes.NewForConfig(cfg)
+	core, err := corev1client.NewForConfig(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	user := backend{name: "least-privilege", cs: cs, ns: ns}
+	user := backend{name: "least-privilege", core: core, ns: ns}
 
 	_, err = applyErr(t, user, "sa-d", irsaSync, map[string]string{roleARNKey: ourARN}, false)
 	if !apierrors.IsForbidden(err) {
@@ -191,7 +193,7 @@ func TestLeastPrivilegeUser(t *testing.T) {
 	}
 }
 
-// TestFakeDiffers records where the fake clientset accepts what the server
+// TestFakeDiffers records where the sandbox's cluster accepts what the server
 // refuses, so that sandbox tests are not mistaken for cluster tests.
 func TestFakeDiffers(t *testing.T) {
 	env := testenv.Shared(t)
@@ -210,13 +212,17 @@ func TestFakeDiffers(t *testing.T) {
 			if ns == "" {
 				ns = env.Namespace(t)
 			}
-			real := backend{name: "kube-apiserver", cs: env.Clientset(t), ns: ns}
+			real := backend{name: "kube-apiserver", core: env.Clientset(t).CoreV1(), ns: ns}
 			if _, err := applyErr(t, real, "sa", irsaSync, tt.annotations, false); !tt.serverErr(err) {
 				t.Errorf("kube-apiserver: error = %v, want %s", err, tt.name)
 			}
-			fakeCS := backend{name: "fake", cs: fake.NewClientset(), ns: ns}
-			if _, err := applyErr(t, fakeCS, "sa", irsaSync, tt.annotations, false); err != nil {
-				t.Errorf("fake: error = %v; the fake now refuses this too: update the notes at the top of this file", err)
+			sb, err := sandbox.NewCluster()
+			if err != nil {
+				t.Fatal(err)
+			}
+			inMemory := backend{name: "fake", core: sb.CoreV1(), ns: ns}
+			if _, err := applyErr(t, inMemory, "sa", irsaSync, tt.annotations, false); err != nil {
+				t.Errorf("sandbox: error = %v; the sandbox now refuses this too: update the notes at the top of this file", err)
 			}
 		})
 	}
@@ -281,7 +287,7 @@ func createAsHelm(t *testing.T, b backend, name string) {
 		Name: name, Namespace: b.ns, Labels: helmLabels,
 		Annotations: map[string]string{releaseKey: "web"},
 	}}
-	if _, err := b.cs.CoreV1().ServiceAccounts(b.ns).Create(t.Context(), sa, metav1.CreateOptions{FieldManager: helmManager}); err != nil {
+	if _, err := b.core.ServiceAccounts(b.ns).Create(t.Context(), sa, metav1.CreateOptions{FieldManager: helmManager}); err != nil {
 		t.Fatalf("%s: create ServiceAccount %s as helm: %v", b.name, name, err)
 	}
 }
@@ -302,7 +308,7 @@ func applyErr(t *testing.T, b backend, name, manager string, annotations map[str
 	if annotations != nil {
 		ac.WithAnnotations(annotations)
 	}
-	return b.cs.CoreV1().ServiceAccounts(b.ns).Apply(t.Context(), ac, metav1.ApplyOptions{FieldManager: manager, Force: force})
+	return b.core.ServiceAccounts(b.ns).Apply(t.Context(), ac, metav1.ApplyOptions{FieldManager: manager, Force: force})
 }
 
 // annotationOwners lists, as "manager/Operation", the managedFields entries
