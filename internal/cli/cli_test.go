@@ -88,7 +88,7 @@ func TestInvalidFileWritesNothing(t *testing.T) {
 
 func TestValidateExample(t *testing.T) {
 	code, out, stderr := run(t, "validate", "-f", example)
-	if code != ExitOK || !strings.Contains(out, "is valid: 2 accounts, 2 clusters, 1 policies, 2 roles, 4 service account bindings.") {
+	if code != ExitOK || !strings.Contains(out, "is valid: 2 accounts, 2 clusters, 1 policies, 2 roles, 6 service account bindings.") {
 		t.Errorf("validate: exit %d: %s %s", code, out, stderr)
 	}
 }

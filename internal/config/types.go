@@ -40,7 +40,22 @@ type Settings struct {
 	// before any API call (default 2048, IAM's default); set it when the
 	// accounts' quota was raised. The plan checks each account's own quota.
 	AssumeRolePolicySizeQuota int `json:"assumeRolePolicySizeQuota,omitempty"`
+	// DefaultVia is the via of every exact binding that sets none
+	// (default irsa).
+	DefaultVia string `json:"defaultVia,omitempty"`
 }
+
+// The ways a service account can reach its role.
+const (
+	// ViaIRSA: the eks.amazonaws.com/role-arn annotation and an OIDC
+	// subject in the role's trust.
+	ViaIRSA = "irsa"
+	// ViaPodIdentity: an EKS Pod Identity association and a
+	// pods.eks.amazonaws.com statement in the trust.
+	ViaPodIdentity = "podIdentity"
+	// ViaBoth: both at once, the middle step of a move between the two.
+	ViaBoth = "both"
+)
 
 // Account is an AWS account irsa-sync manages objects in.
 type Account struct {
@@ -106,6 +121,11 @@ type Role struct {
 	InlinePolicies  map[string]json.RawMessage `json:"inlinePolicies,omitempty"`
 	ServiceAccounts []ServiceAccount           `json:"serviceAccounts"`
 	Adopt           bool                       `json:"adopt,omitempty"`
+	// SourceRole names the role irsa-sync manages in a cluster's account
+	// when this role is in another account and bound via podIdentity or
+	// both: EKS assumes the source role (trusting pods.eks.amazonaws.com)
+	// and then this one as the association's targetRoleArn.
+	SourceRole string `json:"sourceRole,omitempty"`
 	// AllowNamespaceWildcard permits a wildcard in the namespace part of a
 	// subject, which is otherwise refused as almost always a mistake.
 	AllowNamespaceWildcard bool `json:"allowNamespaceWildcard,omitempty"`
@@ -125,4 +145,25 @@ type ServiceAccount struct {
 	TokenExpiration int64 `json:"tokenExpiration,omitempty"`
 	// Adopt lets irsa-sync replace a role-arn annotation it did not set.
 	Adopt bool `json:"adopt,omitempty"`
+	// Via is how the service account reaches the role: irsa, podIdentity
+	// or both; empty takes settings.defaultVia, else irsa. Patterns can
+	// only be irsa: Pod Identity associations name one service account.
+	Via string `json:"via,omitempty"`
 }
+
+// ViaOf returns the effective via of a binding of this file.
+func (f *File) ViaOf(sa ServiceAccount) string {
+	switch {
+	case sa.Via != "":
+		return sa.Via
+	case f.Settings.DefaultVia != "" && !isPattern(sa.Namespace) && !isPattern(sa.Name):
+		return f.Settings.DefaultVia
+	}
+	return ViaIRSA
+}
+
+// UsesIRSA reports whether a via keeps the IRSA annotation and subject.
+func UsesIRSA(via string) bool { return via != ViaPodIdentity }
+
+// UsesPodIdentity reports whether a via needs a Pod Identity association.
+func UsesPodIdentity(via string) bool { return via == ViaPodIdentity || via == ViaBoth }

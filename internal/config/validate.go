@@ -94,6 +94,7 @@ func (v *validator) checkHeader() {
 	if f.Settings.MaxTrustedNamespaces < 0 {
 		v.add(at("settings", "maxTrustedNamespaces"), "must be a positive number of namespaces, or left out for the default of 10")
 	}
+	v.checkDefaultVia()
 	if q := f.Settings.AssumeRolePolicySizeQuota; q != 0 && (q < DefaultAssumeRolePolicySizeQuota || q > maxAssumeRolePolicySizeQuota) {
 		v.add(at("settings", "assumeRolePolicySizeQuota"), "%d is outside IAM's range for this quota (%d, raisable to %d): set the account's actual quota, or leave it out for the default", q, DefaultAssumeRolePolicySizeQuota, maxAssumeRolePolicySizeQuota)
 	}

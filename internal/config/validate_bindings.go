@@ -65,6 +65,50 @@ func (v *validator) checkBinding(p path, r Role, sa ServiceAccount) {
 		v.add(p.with("tokenExpiration"), "tokenExpiration %d is out of the range %d-%d seconds the EKS pod identity webhook accepts: set a value in it, or leave it out for 86400", e, minTokenExpiration, maxTokenExpiration)
 	}
 	v.checkAudience(p.with("audience"), sa.Audience)
+	v.checkVia(p, r, sa)
+}
+
+// checkVia checks how the binding reaches its role. A Pod Identity
+// association names one namespace and one service account, with no
+// wildcards (EKS API reference, CreatePodIdentityAssociation), and EKS takes
+// only a role of the cluster's own account as its roleArn.
+func (v *validator) checkVia(p path, r Role, sa ServiceAccount) {
+	switch sa.Via {
+	case "", ViaIRSA, ViaPodIdentity, ViaBoth:
+	default:
+		v.add(p.with("via"), "via %q is not one of irsa, podIdentity or both: use one of them, or leave it out for the default (settings.defaultVia, else irsa)", sa.Via)
+		return
+	}
+	via := v.f.ViaOf(sa)
+	if isPattern(sa.Namespace) || isPattern(sa.Name) {
+		if via != ViaIRSA {
+			v.add(p.with("via"), "via %s on %s: EKS Pod Identity associations name one service account, with no wildcards, so a pattern can only be irsa: list the service accounts by name to bind them via %s", via, subject(sa.Cluster, sa.Namespace, sa.Name), via)
+		}
+		return
+	}
+	if via == ViaPodIdentity {
+		for _, f := range []struct {
+			field string
+			set   bool
+		}{{"stsRegionalEndpoints", sa.StsRegionalEndpoints}, {"audience", sa.Audience != ""}, {"tokenExpiration", sa.TokenExpiration != 0}} {
+			if field := f.field; f.set {
+				v.add(p.with(field), "%s is an IRSA annotation, and this binding is via podIdentity, which irsa-sync does not annotate: remove %s, or bind via both", field, field)
+			}
+		}
+	}
+	c, ok := v.cluster(sa.Cluster)
+	if UsesPodIdentity(via) && ok && c.Account != r.Account && r.SourceRole == "" {
+		v.add(p.with("via"), "role %q is in account %q and cluster %q in %q; EKS Pod Identity takes only a role of the cluster's account: set sourceRole: NAME on the role, and irsa-sync manages a role of that name in %q that EKS assumes first and that chains to %q (targetRoleArn)", r.Name, r.Account, c.Name, c.Account, c.Account, r.Name)
+	}
+}
+
+// checkDefaultVia checks settings.defaultVia.
+func (v *validator) checkDefaultVia() {
+	switch d := v.f.Settings.DefaultVia; d {
+	case "", ViaIRSA, ViaPodIdentity, ViaBoth:
+	default:
+		v.add(at("settings", "defaultVia"), "defaultVia %q is not one of irsa, podIdentity or both: use one of them, or leave it out for irsa", d)
+	}
 }
 
 func (v *validator) checkNamespace(p path, r Role, ns string) {

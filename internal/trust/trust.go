@@ -53,8 +53,27 @@ type group struct{ provider, issuer, aud string }
 // StringEquals and a StringLike on the same key would both have to match and
 // so could never admit two different subjects. Kubernetes names cannot hold
 // "*" or "?", so an exact subject under StringLike still matches only itself.
-func ForRole(subjects []Subject) policy.Document {
-	if len(subjects) == 0 {
+//
+// Pod Identity subjects add the statements podStatements describes.
+func ForRole(subjects []Subject, pods ...PodSubject) policy.Document {
+	return Build(Grants{IRSA: subjects, Pods: pods})
+}
+
+// Grants are everyone a generated trust admits, by path.
+type Grants struct {
+	IRSA []Subject
+	Pods []PodSubject
+	// ChainFrom are role ARNs that assume this role with a session's
+	// credentials: the first roles of Pod Identity associations whose
+	// targetRoleArn is this role.
+	ChainFrom []string
+}
+
+// Build returns the trust policy that admits exactly g: the IRSA
+// statements of ForRole first, then Pod Identity, then role chaining.
+func Build(g Grants) policy.Document {
+	subjects := g.IRSA
+	if len(subjects) == 0 && len(g.Pods) == 0 && len(g.ChainFrom) == 0 {
 		return policy.Document{}
 	}
 	subs := map[group]map[string]bool{}
@@ -104,6 +123,12 @@ func ForRole(subjects []Subject) policy.Document {
 			"Action":    []any{Action},
 			"Condition": cond,
 		})
+	}
+	if len(g.Pods) > 0 {
+		stmts = append(stmts, podStatements(g.Pods)...)
+	}
+	if len(g.ChainFrom) > 0 {
+		stmts = append(stmts, chainStatement(g.ChainFrom))
 	}
 	doc, err := policy.FromMap(map[string]any{"Version": "2012-10-17", "Statement": stmts})
 	if err != nil {
@@ -165,8 +190,14 @@ func Read(doc policy.Document) []Grant {
 // Subs returns every subject of a trust as "SUBJECT @ ISSUER", sorted, for
 // a plan to say which subjects a change adds and removes. The issuer is part
 // of it: the same service account name in another cluster is another subject.
+//
+// A Pod Identity subject is "SUBJECT @ pod-identity CLUSTER-ARN", read from
+// the statements podStatements generates.
 func Subs(doc policy.Document) []string {
 	seen := map[string]bool{}
+	for _, s := range podSubs(doc) {
+		seen[s] = true
+	}
 	for _, g := range Read(doc) {
 		issuer := g.Principal[strings.Index(g.Principal, "/")+1:]
 		for _, s := range g.Subjects {
