@@ -29,6 +29,9 @@ type State struct {
 	// Patterns are wildcard bindings: they shape trusts, and there is no
 	// object to annotate for them.
 	Patterns []Pattern `json:"patterns,omitempty"`
+	// Associations are the EKS Pod Identity associations of the bindings
+	// via podIdentity or both.
+	Associations []Association `json:"associations,omitempty"`
 }
 
 // Account is an AWS account of the file.
@@ -57,6 +60,11 @@ type Role struct {
 	Account  string          `json:"account"`
 	Adopt    bool            `json:"adopt,omitempty"`
 	Subjects []trust.Subject `json:"subjects"`
+	// Pods are the service accounts that assume the role through EKS Pod
+	// Identity, ChainFrom the source roles that assume it as their
+	// associations' target role.
+	Pods      []trust.PodSubject `json:"pods,omitempty"`
+	ChainFrom []string           `json:"chainFrom,omitempty"`
 }
 
 // ServiceAccount is an exact binding: a ServiceAccount to create or annotate.
@@ -113,6 +121,7 @@ func Build(f *config.File, issuers map[string]string) (*State, error) {
 		clusterByName[c.Name] = c
 	}
 	exact := map[string]string{} // cluster/ns/name -> role, to refuse double bindings
+	pi := newPodIdentity(f, accountID, clusterByName, ownerTags)
 	for i, r := range f.Roles {
 		id := accountID[r.Account]
 		path := orRoot(r.Path)
@@ -145,6 +154,27 @@ func Build(f *config.File, issuers map[string]string) (*State, error) {
 			role.InlinePolicies[name] = doc
 		}
 		for j, b := range r.ServiceAccounts {
+			via := f.ViaOf(b)
+			if config.UsesPodIdentity(via) {
+				if err := bindPodIdentity(pi, &role, r, b); err != nil {
+					return nil, fmt.Errorf("roles[%d].serviceAccounts[%d]: %w", i, j, err)
+				}
+			}
+			if !config.UsesIRSA(via) {
+				key := b.Cluster + "/" + b.Namespace + "/" + b.Name
+				if other, dup := exact[key]; dup && other != role.ARN {
+					return nil, fmt.Errorf("service account %s is bound to two roles: %s and %s", key, other, role.ARN)
+				}
+				exact[key] = role.ARN
+				st.ServiceAccounts = append(st.ServiceAccounts, ServiceAccount{
+					Role: role.ARN, Adopt: b.Adopt,
+					ServiceAccount: resource.ServiceAccount{
+						Cluster: b.Cluster, Namespace: b.Namespace, Name: b.Name,
+						Annotations: map[string]string{resource.OwnerAnnotation: f.Owner, resource.PodIdentityAnnotation: "true"},
+					},
+				})
+				continue
+			}
 			issuer, ok := issuers[b.Cluster]
 			if !ok || issuer == "" {
 				return nil, fmt.Errorf("roles[%d].serviceAccounts[%d]: no OIDC issuer known for cluster %q", i, j, b.Cluster)
@@ -178,12 +208,18 @@ func Build(f *config.File, issuers map[string]string) (*State, error) {
 				Role: role.ARN, Adopt: b.Adopt,
 				ServiceAccount: resource.ServiceAccount{
 					Cluster: b.Cluster, Namespace: b.Namespace, Name: b.Name,
-					Annotations: annotations(f.Owner, role.ARN, b),
+					Annotations: annotations(f.Owner, role.ARN, b, via),
 				},
 			})
 		}
-		role.Trust = trust.ForRole(role.Subjects)
 		st.Roles = append(st.Roles, role)
+	}
+	if err := pi.finish(st); err != nil {
+		return nil, err
+	}
+	for i := range st.Roles {
+		r := &st.Roles[i]
+		r.Trust = trust.Build(trust.Grants{IRSA: r.Subjects, Pods: r.Pods, ChainFrom: r.ChainFrom})
 	}
 	for _, k := range resource.SortedKeys(providers) {
 		p := providers[k]
@@ -196,10 +232,13 @@ func Build(f *config.File, issuers map[string]string) (*State, error) {
 }
 
 // annotations are exactly the ones irsa-sync sets on a bound ServiceAccount.
-func annotations(owner, roleARN string, b config.ServiceAccount) map[string]string {
+func annotations(owner, roleARN string, b config.ServiceAccount, via string) map[string]string {
 	a := map[string]string{
 		resource.AnnotationRoleARN: roleARN,
 		resource.OwnerAnnotation:   owner,
+	}
+	if config.UsesPodIdentity(via) {
+		a[resource.PodIdentityAnnotation] = "true"
 	}
 	if b.StsRegionalEndpoints {
 		a[resource.AnnotationSTSRegional] = "true"
@@ -221,6 +260,10 @@ func (st *State) sort() {
 	sort.Slice(st.Roles, func(i, j int) bool { return st.Roles[i].ARN < st.Roles[j].ARN })
 	sort.Slice(st.ServiceAccounts, func(i, j int) bool {
 		a, b := st.ServiceAccounts[i], st.ServiceAccounts[j]
+		return a.Cluster+"/"+a.Key() < b.Cluster+"/"+b.Key()
+	})
+	sort.Slice(st.Associations, func(i, j int) bool {
+		a, b := st.Associations[i], st.Associations[j]
 		return a.Cluster+"/"+a.Key() < b.Cluster+"/"+b.Key()
 	})
 	sort.Slice(st.Patterns, func(i, j int) bool {

@@ -22,14 +22,21 @@ const listPageSize = 500
 
 // Issuer returns a cluster's OIDC issuer URL from eks:DescribeCluster.
 func Issuer(ctx context.Context, client awsapi.EKS, cluster string) (string, error) {
+	issuer, _, err := describeCluster(ctx, client, cluster)
+	return issuer, err
+}
+
+// describeCluster returns a cluster's OIDC issuer URL and its ARN, from one
+// eks:DescribeCluster.
+func describeCluster(ctx context.Context, client awsapi.EKS, cluster string) (issuer, arn string, err error) {
 	out, err := client.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(cluster)})
 	if err != nil {
-		return "", fmt.Errorf("cluster %q: read its OIDC issuer (eks:DescribeCluster): %w", cluster, err)
+		return "", "", fmt.Errorf("cluster %q: read its OIDC issuer (eks:DescribeCluster): %w", cluster, err)
 	}
 	if out.Cluster == nil || out.Cluster.Identity == nil || out.Cluster.Identity.Oidc == nil || aws.ToString(out.Cluster.Identity.Oidc.Issuer) == "" {
-		return "", fmt.Errorf("cluster %q has no OIDC issuer: is it an EKS cluster with IRSA available?", cluster)
+		return "", "", fmt.Errorf("cluster %q has no OIDC issuer: is it an EKS cluster with IRSA available?", cluster)
 	}
-	return aws.ToString(out.Cluster.Identity.Oidc.Issuer), nil
+	return aws.ToString(out.Cluster.Identity.Oidc.Issuer), aws.ToString(out.Cluster.Arn), nil
 }
 
 // ReadCluster reads a cluster's namespaces and ServiceAccounts: one paged

@@ -17,6 +17,9 @@ type Options struct {
 	// Parallelism bounds how many accounts and clusters are read at once;
 	// 0 means 8.
 	Parallelism int
+	// Prune reads what pruning needs: every cluster's Pod Identity
+	// associations, each described for its owner tag.
+	Prune bool
 }
 
 // Read reads every account and cluster of the file concurrently. Each
@@ -58,18 +61,27 @@ func Read(ctx context.Context, f *config.File, clients *connect.Clients, opts Op
 			return nil
 		})
 	}
+	bound := boundKeys(f)
 	for _, c := range f.Clusters {
 		fns = append(fns, func(ctx context.Context) error {
-			issuer := c.OIDCIssuer
+			issuer, arn := c.OIDCIssuer, ""
 			if issuer == "" {
 				var err error
-				if issuer, err = Issuer(ctx, clients.EKS[c.Name], c.Name); err != nil {
+				if issuer, arn, err = describeCluster(ctx, clients.EKS[c.Name], c.Name); err != nil {
 					return err
 				}
 			}
 			cl, err := ReadCluster(ctx, clients.Kube[c.Name], c.Name, issuer)
 			if err != nil {
 				return err
+			}
+			if pi := bound[c.Name]; pi.needs(cl, f.Owner, opts.Prune) {
+				if cl.PodIdentity, err = ReadPodIdentity(ctx, clients.EKS[c.Name], c.Name, PodIdentityOptions{
+					ARN: arn, Eligibility: len(pi.pod) > 0, DescribeAll: opts.Prune,
+					Touched: func(key string) bool { return pi.exact[key] || ownPodIdentity(cl, key, f.Owner) },
+				}); err != nil {
+					return err
+				}
 			}
 			mu.Lock()
 			defer mu.Unlock()

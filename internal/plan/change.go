@@ -23,6 +23,7 @@ type Change struct {
 	Policy         *Diff[resource.Policy]
 	Role           *Diff[resource.Role]
 	ServiceAccount *Diff[resource.ServiceAccount]
+	Association    *Diff[resource.Association]
 
 	// Fields lists, for an update, exactly what differs; apply writes only
 	// these.
@@ -57,6 +58,8 @@ func (c Change) Sides() (before, after any) {
 		return nilOr(c.Role.Before), nilOr(c.Role.After)
 	case c.ServiceAccount != nil:
 		return nilOr(c.ServiceAccount.Before), nilOr(c.ServiceAccount.After)
+	case c.Association != nil:
+		return nilOr(c.Association.Before), nilOr(c.Association.After)
 	}
 	return nil, nil
 }
@@ -69,8 +72,8 @@ func nilOr[T any](p *T) any {
 	return p
 }
 
-// AccountID is the AWS account id of the change's IAM object, "" for a
-// ServiceAccount.
+// AccountID is the AWS account id of the change's IAM object or (for a
+// Pod Identity association) its cluster's, "" for a ServiceAccount.
 func (c Change) AccountID() string {
 	before, after := c.Sides()
 	for _, o := range []any{after, before} {
@@ -80,6 +83,8 @@ func (c Change) AccountID() string {
 		case *resource.Policy:
 			return o.AccountID
 		case *resource.Role:
+			return o.AccountID
+		case *resource.Association:
 			return o.AccountID
 		}
 	}
@@ -112,6 +117,8 @@ const (
 	FieldManagedPolicies     FieldName = "managedPolicies"
 	FieldInlinePolicy        FieldName = "inlinePolicies"
 	FieldAnnotation          FieldName = "annotations"
+	FieldRoleARN             FieldName = "roleArn"
+	FieldTargetRoleARN       FieldName = "targetRoleArn"
 )
 
 // Field is one field that differs between the live and desired object.
@@ -179,6 +186,15 @@ const (
 	// NoteSharedServiceAccount: other field managers own parts of the
 	// ServiceAccount, so only irsa-sync's annotations are removed.
 	NoteSharedServiceAccount NoteKind = "sharedServiceAccount"
+	// NoteBothCredentials: the service account is bound via both; the
+	// SDKs' default credential chain takes web identity (IRSA) before
+	// container credentials (Pod Identity), so pods keep IRSA credentials
+	// while the role-arn annotation stays.
+	NoteBothCredentials NoteKind = "bothCredentials"
+	// NotePodIdentityRestart: pods get Pod Identity credentials only when
+	// created, and the agent caches them (6 hours, 59 minutes with a
+	// target role): running pods keep what they have until restarted.
+	NotePodIdentityRestart NoteKind = "podIdentityRestart"
 )
 
 // Note is one typed note: Kind says what, the other fields the details its
@@ -205,7 +221,7 @@ func (c Change) HasNote(k NoteKind) bool {
 // change before any write, whoever built it.
 func (c Change) Check() error {
 	set := 0
-	for _, ok := range []bool{c.Provider != nil, c.Policy != nil, c.Role != nil, c.ServiceAccount != nil} {
+	for _, ok := range []bool{c.Provider != nil, c.Policy != nil, c.Role != nil, c.ServiceAccount != nil, c.Association != nil} {
 		if ok {
 			set++
 		}
@@ -213,6 +229,7 @@ func (c Change) Check() error {
 	kindSet := map[resource.Kind]bool{
 		resource.KindProvider: c.Provider != nil, resource.KindPolicy: c.Policy != nil,
 		resource.KindRole: c.Role != nil, resource.KindServiceAccount: c.ServiceAccount != nil,
+		resource.KindAssociation: c.Association != nil,
 	}
 	if set != 1 || !kindSet[c.Kind] {
 		return fmt.Errorf("change %s: a %s change must carry exactly the %s object", c.Address, c.Kind, c.Kind)

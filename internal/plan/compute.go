@@ -23,6 +23,7 @@ func Compute(want *desired.State, have *state.Live, opts Options) *Plan {
 	c.policies()
 	c.roles()
 	c.serviceAccounts()
+	c.associations()
 	c.prune()
 	p.Warnings = append(p.Warnings, policyWarnings(want)...)
 	if opts.Prune {

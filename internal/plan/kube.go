@@ -13,6 +13,7 @@ import (
 var managedAnnotations = []string{
 	resource.AnnotationRoleARN, resource.AnnotationSTSRegional, resource.AnnotationAudience,
 	resource.AnnotationTokenExpiration, resource.OwnerAnnotation, resource.CreatedAnnotation,
+	resource.PodIdentityAnnotation,
 }
 
 func (c *computer) serviceAccounts() {

@@ -50,6 +50,18 @@ func NotePods(p *Plan, pods map[string]map[string][]string) {
 // roleChange returns the ServiceAccount of a change that changes which role
 // its pods would get.
 func roleChange(c Change) (resource.ServiceAccount, bool) {
+	if a := c.Association; a != nil {
+		// Bound via both, pods keep IRSA's credentials: nothing changes
+		// for them until the annotation goes.
+		if c.HasNote(NoteBothCredentials) || (c.Action == Update && !c.HasNote(NotePodIdentityRestart)) {
+			return resource.ServiceAccount{}, false
+		}
+		side := a.After
+		if side == nil {
+			side = a.Before
+		}
+		return resource.ServiceAccount{Cluster: side.Cluster, Namespace: side.Namespace, Name: side.ServiceAccount}, true
+	}
 	if c.ServiceAccount == nil || (c.Action != Update && c.Action != Delete) {
 		return resource.ServiceAccount{}, false
 	}

@@ -47,7 +47,9 @@ func (e *ReadError) Unwrap() error { return e.Err }
 
 // Plan runs the pipeline for f through clients. It writes nothing.
 func Plan(ctx context.Context, f *config.File, clients *connect.Clients, opts Options) (*Result, error) {
-	have, err := live.Read(ctx, f, clients, opts.Read)
+	read := opts.Read
+	read.Prune = read.Prune || opts.Prune
+	have, err := live.Read(ctx, f, clients, read)
 	if err != nil {
 		return nil, &ReadError{Err: err}
 	}

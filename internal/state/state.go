@@ -91,6 +91,10 @@ type Cluster struct {
 	Namespaces map[string]bool `json:"namespaces,omitempty"`
 	// ServiceAccounts by "namespace/name".
 	ServiceAccounts map[string]ServiceAccount `json:"serviceAccounts"`
+	// PodIdentity is what EKS says about the cluster's Pod Identity; nil
+	// when the file binds nothing in it via Pod Identity and does not
+	// prune.
+	PodIdentity *PodIdentity `json:"podIdentity,omitempty"`
 }
 
 // ServiceAccount is a live ServiceAccount with all its annotations and who

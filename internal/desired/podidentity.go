@@ -1,0 +1,159 @@
+package desired
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/irsa-sync/irsa-sync/internal/config"
+	"github.com/irsa-sync/irsa-sync/internal/partition"
+	"github.com/irsa-sync/irsa-sync/internal/policy"
+	"github.com/irsa-sync/irsa-sync/internal/resource"
+	"github.com/irsa-sync/irsa-sync/internal/trust"
+)
+
+// ChainPolicyName is the inline policy of a source role that lets it
+// assume its target roles.
+const ChainPolicyName = "irsa-sync-pod-identity-chain"
+
+// Association is a desired EKS Pod Identity association.
+type Association struct {
+	resource.Association
+	// Role is the file's role the binding names: RoleARN, or TargetRoleARN
+	// when the role is in another account than the cluster.
+	Role  string `json:"role"`
+	Adopt bool   `json:"adopt,omitempty"`
+}
+
+// ClusterARN is an EKS cluster's ARN, as aws:SourceArn carries it.
+func ClusterARN(region, accountID, name string) string {
+	return "arn:" + partition.ForRegion(region) + ":eks:" + region + ":" + accountID + ":cluster/" + name
+}
+
+// podIdentity collects the associations of a file and the source roles
+// that cross-account bindings need.
+type podIdentity struct {
+	f         *config.File
+	accountID map[string]string
+	clusters  map[string]config.Cluster
+	ownerTags func(map[string]string) map[string]string
+	assocs    []Association
+	// sources are the source roles by ARN, with their targets.
+	sources map[string]*Role
+	targets map[string]map[string]bool
+}
+
+func newPodIdentity(f *config.File, accountID map[string]string, clusters map[string]config.Cluster, ownerTags func(map[string]string) map[string]string) *podIdentity {
+	return &podIdentity{f: f, accountID: accountID, clusters: clusters, ownerTags: ownerTags,
+		sources: map[string]*Role{}, targets: map[string]map[string]bool{}}
+}
+
+// bindPodIdentity adds the association of one binding and its trust
+// subject: on role itself when it is in the cluster's account, else on the
+// source role there, which role then trusts to chain to it (EKS user
+// guide, pod-id-assign-target-role: the association's roleArn must be in
+// the cluster's account, targetRoleArn may be in any).
+func bindPodIdentity(pi *podIdentity, role *Role, r config.Role, b config.ServiceAccount) error {
+	cl, ok := pi.clusters[b.Cluster]
+	if !ok {
+		return fmt.Errorf("no cluster named %q", b.Cluster)
+	}
+	cid := pi.accountID[cl.Account]
+	subj := trust.PodSubject{AccountID: cid, ClusterARN: ClusterARN(cl.Region, cid, cl.Name), Namespace: b.Namespace, Name: b.Name}
+	a := Association{Role: role.ARN, Adopt: b.Adopt, Association: resource.Association{
+		AccountID: cid, Cluster: cl.Name, Namespace: b.Namespace, ServiceAccount: b.Name,
+		RoleARN: role.ARN, Tags: map[string]string{resource.OwnerTag: pi.f.Owner},
+	}}
+	if cid != role.AccountID {
+		if r.SourceRole == "" {
+			return fmt.Errorf("role %q is in another account than cluster %q: set sourceRole", r.Name, cl.Name)
+		}
+		src := pi.source(cl.Account, cid, r.SourceRole)
+		src.Pods = append(src.Pods, subj)
+		if pi.targets[src.ARN] == nil {
+			pi.targets[src.ARN] = map[string]bool{}
+		}
+		pi.targets[src.ARN][role.ARN] = true
+		if !contains(role.ChainFrom, src.ARN) {
+			role.ChainFrom = append(role.ChainFrom, src.ARN)
+		}
+		a.RoleARN, a.TargetRoleARN = src.ARN, role.ARN
+	} else {
+		role.Pods = append(role.Pods, subj)
+	}
+	pi.assocs = append(pi.assocs, a)
+	return nil
+}
+
+// source returns the source role of that name in a cluster's account.
+func (pi *podIdentity) source(account, id, name string) *Role {
+	arn := resource.RoleARN(id, "/", name)
+	if r := pi.sources[arn]; r != nil {
+		return r
+	}
+	r := &Role{Account: account, Role: resource.Role{
+		AccountID: id, Name: name, Path: "/", ARN: arn,
+		Description:        "EKS Pod Identity source role, chaining to roles of other accounts (irsa-sync)",
+		MaxSessionDuration: DefaultMaxSessionDuration, Tags: pi.ownerTags(nil),
+	}}
+	pi.sources[arn] = r
+	return r
+}
+
+// finish adds the associations and the source roles, each with the inline
+// policy that lets it assume exactly its targets and tag the session (EKS
+// passes the session tags on to the target role).
+func (pi *podIdentity) finish(st *State) error {
+	declared := map[string]bool{}
+	for _, r := range st.Roles {
+		declared[strings.ToLower(r.ARN)] = true
+	}
+	for _, arn := range resource.SortedKeys(pi.sources) {
+		src := pi.sources[arn]
+		if declared[strings.ToLower(arn)] {
+			return fmt.Errorf("sourceRole %q in account %q is also declared under roles: name another role, irsa-sync manages the source role itself", src.Name, src.Account)
+		}
+		targets := resource.SortedKeys(pi.targets[arn])
+		doc, err := policy.FromMap(map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+			"Effect": "Allow", "Action": []any{"sts:AssumeRole", "sts:TagSession"}, "Resource": toAny(targets),
+		}}})
+		if err != nil {
+			return fmt.Errorf("source role %q: %w", src.Name, err)
+		}
+		src.InlinePolicies = map[string]policy.Document{ChainPolicyName: doc}
+		st.Roles = append(st.Roles, *src)
+	}
+	st.Associations = append(st.Associations, pi.assocs...)
+	for i := range st.Roles {
+		sort.Strings(st.Roles[i].ChainFrom)
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// ServiceAccount returns the desired ServiceAccount of an exact binding,
+// nil when the file binds none there.
+func (st *State) ServiceAccount(cluster, namespace, name string) *ServiceAccount {
+	for i, sa := range st.ServiceAccounts {
+		if sa.Cluster == cluster && sa.Namespace == namespace && sa.Name == name {
+			return &st.ServiceAccounts[i]
+		}
+	}
+	return nil
+}
