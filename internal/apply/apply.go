@@ -23,6 +23,8 @@ import (
 type Clients struct {
 	IAM  map[string]awsapi.IAM
 	Kube map[string]corev1client.CoreV1Interface
+	// EKS writes Pod Identity associations, by cluster name.
+	EKS map[string]awsapi.EKS
 }
 
 // Options tune how a plan is applied.
@@ -189,6 +191,8 @@ func (r *runner) runChange(ctx context.Context, c plan.Change) Result {
 		err = w.role()
 	case resource.KindServiceAccount:
 		err = w.serviceAccount()
+	case resource.KindAssociation:
+		err = w.association()
 	default:
 		err = fmt.Errorf("unknown kind %q", c.Kind)
 	}

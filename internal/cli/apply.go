@@ -120,7 +120,7 @@ func applyPlan(ctx context.Context, s *session, p *plan.Plan, o *applyOptions, s
 	}
 	start := time.Now()
 	s.timed.resetAll()
-	report, runErr := apply.Run(ctx, p, apply.Clients{IAM: s.clients.IAM, Kube: s.clients.Kube}, opts)
+	report, runErr := apply.Run(ctx, p, apply.Clients{IAM: s.clients.IAM, Kube: s.clients.Kube, EKS: s.clients.EKS}, opts)
 	s.status.Clear()
 	logApply(s.log, report, time.Since(start), runErr)
 	if !text {

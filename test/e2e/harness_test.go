@@ -100,7 +100,7 @@ func (h *harness) apply(opts plan.Options) (*plan.Plan, *apply.Report) {
 
 // run applies a plan as the apply command does, returning its error.
 func (h *harness) run(p *plan.Plan) (*apply.Report, error) {
-	return apply.Run(context.Background(), p, apply.Clients{IAM: h.cl.IAM, Kube: h.cl.Kube}, apply.Options{})
+	return apply.Run(context.Background(), p, apply.Clients{IAM: h.cl.IAM, Kube: h.cl.Kube, EKS: h.cl.EKS}, apply.Options{})
 }
 
 // read returns the live state as the planner sees it.
