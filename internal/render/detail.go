@@ -125,6 +125,12 @@ func (d *detail) created(obj any) {
 		d.tags('+', o.Tags)
 	case *resource.ServiceAccount:
 		d.annotations('+', o.Annotations)
+	case *resource.Association:
+		d.add('+', 0, "roleArn: "+o.RoleARN)
+		if o.TargetRoleARN != "" {
+			d.add('+', 0, "targetRoleArn: "+o.TargetRoleARN)
+		}
+		d.tags('+', o.Tags)
 	}
 }
 
@@ -140,6 +146,9 @@ func (d *detail) deleted(obj any) {
 		d.add(' ', 0, "arn: "+o.ARN)
 	case *resource.ServiceAccount:
 		d.annotations('-', o.Annotations)
+	case *resource.Association:
+		d.add(' ', 0, "associationId: "+o.ID)
+		d.add('-', 0, "roleArn: "+o.RoleARN)
 	}
 }
 

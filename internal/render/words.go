@@ -49,6 +49,13 @@ func NoteText(n plan.Note) string {
 		return fmt.Sprintf("deletes %s first", plural(n.Count, "inline policy", "inline policies"))
 	case plan.NoteSharedServiceAccount:
 		return "other managers own fields of this service account: only irsa-sync's annotations are removed"
+	case plan.NoteBothCredentials:
+		// https://docs.aws.amazon.com/sdkref/latest/guide/standardized-credentials.html:
+		// the chain stops at the first source found, and web identity
+		// comes before the container provider Pod Identity uses.
+		return "bound via both: the AWS SDKs' default credential chain takes web identity (IRSA, the role-arn annotation) before container credentials (Pod Identity), so pods keep IRSA credentials until the binding moves to podIdentity and they are restarted"
+	case plan.NotePodIdentityRestart:
+		return "pods get Pod Identity credentials only when created, and the agent caches them (up to 6 hours): running pods keep what they have until restarted"
 	}
 	return string(n.Kind)
 }
