@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -33,6 +34,10 @@ type Options struct {
 	// By default the namespaces the file's bindings name are created, as
 	// they would exist in a real cluster, so the quick start just works.
 	KeepNamespaces bool
+	// SelfManaged names clusters (with an oidcIssuer in the file) that are
+	// not EKS clusters, as a self-managed or EKS Anywhere cluster is not:
+	// eks:DescribeCluster does not know them.
+	SelfManaged []string
 }
 
 // Sandbox is a running emulator and in-memory clusters for one file.
@@ -113,7 +118,9 @@ func (s *Sandbox) seed(opts Options) error {
 		if issuer == "" {
 			issuer = Issuer(id, c.Region, c.Name)
 		}
-		s.Emulator.EnsureCluster(id, c.Region, c.Name, issuer)
+		if c.OIDCIssuer == "" || !slices.Contains(opts.SelfManaged, c.Name) {
+			s.Emulator.EnsureCluster(id, c.Region, c.Name, issuer)
+		}
 		kube, err := s.loadCluster(c.Name)
 		if err != nil {
 			return err
