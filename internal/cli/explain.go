@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"github.com/irsa-sync/irsa-sync/internal/access"
 	"io"
 	"sort"
 	"strings"
@@ -96,7 +97,15 @@ func runExplain(cmd *cobra.Command, g *globalOptions, o *explainOptions, name st
 			liveRole = &r
 		}
 	}
-	writeExplanation(streams.Out, role, liveRole, clusters)
+	clusterARNs := map[string]string{}
+	for _, c := range s.file.Clusters {
+		for _, a := range s.file.Accounts {
+			if a.Name == c.Account {
+				clusterARNs[desired.ClusterARN(c.Region, a.ID, c.Name)] = c.Name
+			}
+		}
+	}
+	writeExplanation(streams.Out, role, liveRole, clusters, resolverFor(want, clusterARNs))
 	return nil
 }
 
@@ -109,10 +118,11 @@ func inAccount(a string) string {
 
 // writeExplanation prints both views of the role's trust. clusters names
 // the file's clusters by issuer host, so a provider ARN reads as a cluster.
-func writeExplanation(w io.Writer, want *desired.Role, have *resource.Role, clusters map[string]string) {
+func writeExplanation(w io.Writer, want *desired.Role, have *resource.Role, clusters map[string]string, r access.Resolver) {
 	fmt.Fprintf(w, "Role %s in account %s (%s)\n%s\n", want.Name, want.Account, want.AccountID, want.ARN)
 	fmt.Fprintln(w, "\nAs the file declares it, these can assume the role:")
 	writeGrants(w, trust.Read(want.Trust), clusters)
+	writePaths(w, want.Trust, r)
 	writeRisks(w, trust.Risks(want.Trust))
 	fmt.Fprintln(w, "\nAs it is live:")
 	if have == nil {
@@ -121,6 +131,7 @@ func writeExplanation(w io.Writer, want *desired.Role, have *resource.Role, clus
 	}
 	fmt.Fprintln(w, "  These can assume the role now:")
 	writeGrants(w, trust.Read(have.Trust), clusters)
+	writePaths(w, have.Trust, r)
 	writeRisks(w, trust.Risks(have.Trust))
 	if have.Trust.Equal(want.Trust) {
 		fmt.Fprintln(w, "\nThe live trust is exactly the declared one.")
@@ -134,6 +145,9 @@ func writeGrants(w io.Writer, grants []trust.Grant, clusters map[string]string) 
 		fmt.Fprintln(w, "  nobody: the trust admits no service account")
 	}
 	for _, g := range grants {
+		if g.Other != "" && readByPaths(g.Other) {
+			continue
+		}
 		if g.Other != "" {
 			fmt.Fprintf(w, "  - a statement irsa-sync does not generate, read it yourself: %s\n", g.Other)
 			continue

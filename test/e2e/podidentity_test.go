@@ -11,6 +11,7 @@ import (
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/irsa-sync/irsa-sync/internal/access"
 	"github.com/irsa-sync/irsa-sync/internal/emulator"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
@@ -134,6 +135,25 @@ func TestPodIdentityTrustAdmitsOnlyDeclaredClusters(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, sandbox.Options{}).use(podIdentityFile)
 	h.apply(plan.Options{})
+	// The project's own reasoning, as explain uses it, on the live trust.
+	r := access.Resolver{ClusterARNs: map[string]string{
+		"arn:aws:eks:us-east-1:111111111111:cluster/c1": "c1", "arn:aws:eks:us-east-1:111111111111:cluster/c2": "c2"},
+		Accounts: map[string]string{"111111111111": "prod"}}
+	subjects, risks := access.Of(h.role("prod", "app").Trust, r)
+	var pods []string
+	for _, s := range subjects {
+		if s.Path == access.PodIdentity {
+			pods = append(pods, s.String())
+		}
+	}
+	if d := cmp.Diff([]string{"c1/jobs/both-sa via Pod Identity", "c1/web/pod-sa via Pod Identity"}, sorted(pods)); d != "" {
+		t.Errorf("who can assume app through Pod Identity (-want +got):\n%s", d)
+	}
+	for _, k := range risks {
+		if k.Kind == access.RiskPodIdentityAnyAccount || k.Kind == access.RiskPodIdentityAnyCluster {
+			t.Errorf("risk on the generated trust: %s", k.Words())
+		}
+	}
 	_, err := h.cl.EKS["c2"].(*eks.Client).CreatePodIdentityAssociation(context.Background(), &eks.CreatePodIdentityAssociationInput{
 		ClusterName: aws.String("c2"), Namespace: aws.String("web"), ServiceAccount: aws.String("pod-sa"), RoleArn: aws.String("arn:aws:iam::111111111111:role/app")})
 	var ip *ekstypes.InvalidParameterException

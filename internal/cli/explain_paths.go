@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/irsa-sync/irsa-sync/internal/access"
+	"github.com/irsa-sync/irsa-sync/internal/desired"
+	"github.com/irsa-sync/irsa-sync/internal/policy"
+)
+
+// resolverFor names the ARNs of a trust the way the file does, for the
+// project's own trust reasoning (internal/access).
+func resolverFor(want *desired.State, clusterARNs map[string]string) access.Resolver {
+	r := access.Resolver{ClusterARNs: clusterARNs, Accounts: map[string]string{}, Roles: map[string]string{}}
+	for _, a := range want.Accounts {
+		r.Accounts[a.ID] = a.Name
+	}
+	for _, role := range want.Roles {
+		r.Roles[role.ARN] = role.Name
+	}
+	return r
+}
+
+// writePaths says, in access's words, who can assume the role through EKS
+// Pod Identity and through role chaining (a Pod Identity target role), and
+// the risks of those statements. IRSA is said by writeGrants.
+func writePaths(w io.Writer, doc policy.Document, r access.Resolver) {
+	subjects, risks := access.Of(doc, r)
+	for _, path := range []struct {
+		path  access.Path
+		title string
+	}{{access.PodIdentity, "Through EKS Pod Identity (pods.eks.amazonaws.com), for an association of:"}, {access.Chain, "By role chaining (the first role of a Pod Identity association whose target this role is):"}} {
+		var lines []string
+		for _, s := range subjects {
+			if s.Path == path.path {
+				lines = append(lines, s.String())
+			}
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "  %s\n", path.title)
+		for _, l := range lines {
+			fmt.Fprintf(w, "    - %s\n", l)
+		}
+	}
+	for _, k := range risks {
+		if k.Kind == access.RiskPodIdentityAnyAccount || k.Kind == access.RiskPodIdentityAnyCluster {
+			fmt.Fprintf(w, "    ! %s\n", k.Words())
+		}
+	}
+}
+
+// readByPaths reports whether access reads a statement irsa-sync's IRSA
+// reader does not interpret as Pod Identity or chaining, which writePaths
+// then says in words.
+func readByPaths(statement string) bool {
+	doc, err := policy.Parse([]byte(`{"Version":"2012-10-17","Statement":[` + statement + `]}`))
+	if err != nil {
+		return false
+	}
+	subjects, _ := access.Of(doc, access.Resolver{})
+	for _, s := range subjects {
+		if s.Path != access.PodIdentity && s.Path != access.Chain {
+			return false
+		}
+	}
+	return len(subjects) > 0
+}
