@@ -98,7 +98,7 @@ func (e *estate) planAndApply(ctx context.Context) (*plan.Plan, *apply.Report, e
 	if p.Blocked() {
 		return p, nil, fmt.Errorf("plan blocked: conflicts %v, errors %v", p.Conflicts, p.Errors)
 	}
-	report, err := apply.Run(ctx, p, apply.Clients{IAM: cl.IAM, Kube: cl.Kube}, applyOptions)
+	report, err := apply.Run(ctx, p, apply.Clients{IAM: cl.IAM, Kube: cl.Kube, EKS: cl.EKS}, applyOptions)
 	if err != nil && report != nil {
 		for _, r := range report.Results {
 			if r.Status == apply.Failed {
