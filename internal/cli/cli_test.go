@@ -48,7 +48,7 @@ func TestQuickStart(t *testing.T) {
 	golden(t, "example-plan.md", md)
 
 	code, out, stderr := run(t, "apply", "--sandbox", dir, "-f", example)
-	if code != ExitOK || !strings.Contains(out, "Apply complete: 13 added, 0 changed, 0 deleted.") {
+	if code != ExitOK || !strings.Contains(out, "Apply complete: 15 added, 0 changed, 0 deleted.") {
 		t.Fatalf("apply: exit %d\n%s\nstderr: %s", code, out, stderr)
 	}
 
@@ -88,7 +88,7 @@ func TestInvalidFileWritesNothing(t *testing.T) {
 
 func TestValidateExample(t *testing.T) {
 	code, out, stderr := run(t, "validate", "-f", example)
-	if code != ExitOK || !strings.Contains(out, "is valid: 2 accounts, 2 clusters, 1 policies, 2 roles, 6 service account bindings.") {
+	if code != ExitOK || !strings.Contains(out, "is valid: 2 accounts, 2 clusters, 1 policies, 3 roles, 7 service account bindings.") {
 		t.Errorf("validate: exit %d: %s %s", code, out, stderr)
 	}
 }

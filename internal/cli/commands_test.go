@@ -101,8 +101,8 @@ func TestApplyJSONResults(t *testing.T) {
 	if err := validateAgainst(t, "apply.schema.json", out); err != nil {
 		t.Errorf("apply --output json does not match schemas/apply.schema.json: %v", err)
 	}
-	if len(doc.Results) != len(doc.Plan.Changes) || len(doc.Results) != 13 || doc.Summary.Applied != 13 {
-		t.Fatalf("%d results for %d changes, summary %+v; want 13 applied", len(doc.Results), len(doc.Plan.Changes), doc.Summary)
+	if len(doc.Results) != len(doc.Plan.Changes) || len(doc.Results) != 15 || doc.Summary.Applied != 15 {
+		t.Fatalf("%d results for %d changes, summary %+v; want 15 applied", len(doc.Results), len(doc.Plan.Changes), doc.Summary)
 	}
 	for i, r := range doc.Results {
 		for _, k := range []string{"address", "action", "status", "error"} {

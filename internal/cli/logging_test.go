@@ -47,7 +47,7 @@ func TestJSONLogs(t *testing.T) {
 			}
 		}
 	}
-	want := map[string]int{"read account": 2, "read cluster": 2, "read the live state": 1, "plan": 1, "change": 13, "apply finished": 1}
+	want := map[string]int{"read account": 2, "read cluster": 2, "read the live state": 1, "plan": 1, "change": 15, "apply finished": 1}
 	for msg, n := range want {
 		if msgs[msg] != n {
 			t.Errorf("%d %q records, want %d (all: %v)", msgs[msg], msg, n, msgs)

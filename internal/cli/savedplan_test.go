@@ -46,8 +46,8 @@ func TestSavedPlanAppliesExactlyWhatItPrinted(t *testing.T) {
 	dir, planFile := t.TempDir(), filepath.Join(t.TempDir(), "plan.json")
 	printed := mustRun(t, ExitOK, "plan", "--sandbox", dir, "-f", example, "-o", "json", "--out", planFile)
 	want := changeList(t, printed, "changes")
-	if len(want) != 13 {
-		t.Fatalf("the example plans %d changes, want 13: %v", len(want), want)
+	if len(want) != 15 {
+		t.Fatalf("the example plans %d changes, want 15: %v", len(want), want)
 	}
 	// -f is taken from the saved plan.
 	applied := mustRun(t, ExitOK, "apply", planFile, "--sandbox", dir, "-o", "json")

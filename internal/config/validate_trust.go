@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 
+	"github.com/irsa-sync/irsa-sync/internal/partition"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
 	"github.com/irsa-sync/irsa-sync/internal/trust"
 )
@@ -27,10 +28,20 @@ func (v *validator) checkTrustSize(p path, r Role) {
 		return // reported with the account reference
 	}
 	var subjects []trust.Subject
+	var pods []trust.PodSubject
 	for _, b := range r.ServiceAccounts {
 		c, ok := v.cluster(b.Cluster)
 		if !ok {
 			return // reported with the binding
+		}
+		via := v.f.ViaOf(b)
+		if UsesPodIdentity(via) && c.Account == r.Account {
+			// The cluster ARN's length is known before any call.
+			pods = append(pods, trust.PodSubject{AccountID: id, Namespace: b.Namespace, Name: b.Name,
+				ClusterARN: "arn:" + partition.ForRegion(c.Region) + ":eks:" + c.Region + ":" + id + ":cluster/" + c.Name})
+		}
+		if !UsesIRSA(via) {
+			continue
 		}
 		issuer := c.OIDCIssuer
 		if issuer == "" {
@@ -44,7 +55,7 @@ func (v *validator) checkTrustSize(p path, r Role) {
 	if quota <= 0 {
 		quota = DefaultAssumeRolePolicySizeQuota
 	}
-	if size := trust.ForRole(subjects).Size(); size > quota {
+	if size := trust.ForRole(subjects, pods...).Size(); size > quota {
 		v.add(p.with("serviceAccounts"), "the trust policy these %d bindings generate is %d characters (white space not counted), %d over the AssumeRolePolicySizeQuota of %d: bind fewer service accounts to this role (a pattern such as namespace: team-a, name: \"*\" folds a namespace into one subject), split the role, or, if the account's quota was raised, set settings.assumeRolePolicySizeQuota",
 			len(r.ServiceAccounts), size, size-quota, quota)
 	}

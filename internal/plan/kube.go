@@ -51,7 +51,9 @@ func (c *computer) serviceAccounts() {
 		ch := Change{Action: Update, Kind: resource.KindServiceAccount, Address: addr, Cluster: want.Cluster,
 			ServiceAccount: &Diff[resource.ServiceAccount]{Before: &before, After: &after}, Adopt: !ours,
 			Fields: annotationFields(haveAnn, wantAnn)}
-		if current != want.Role {
+		// Removing the annotation (a move to podIdentity) changes the pods'
+		// credentials as much as naming another role.
+		if current != wantAnn[resource.AnnotationRoleARN] {
 			ch.Notes = append(ch.Notes, Note{Kind: NoteRestart})
 		}
 		c.add(ch)

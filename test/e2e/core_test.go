@@ -21,9 +21,15 @@ func TestExampleFromEmptyThenNoChanges(t *testing.T) {
 		"create account/prod/policy/my-policy",
 		"create account/data/role/analytics-reader",
 		"create account/prod/role/my-role",
+		"create account/prod/role/web-frontend",
 		"create cluster/prod-euw1/serviceaccount/default/my-service-account",
+		"create cluster/prod-euw1/serviceaccount/web/frontend",
+		"create cluster/prod-use1/pod-identity-association/jobs/nightly",
+		"create cluster/prod-use1/pod-identity-association/web/frontend",
 		"create cluster/prod-use1/serviceaccount/analytics/reader",
 		"create cluster/prod-use1/serviceaccount/default/my-service-account",
+		"create cluster/prod-use1/serviceaccount/jobs/nightly",
+		"create cluster/prod-use1/serviceaccount/web/frontend",
 	}
 	if diff := cmp.Diff(want, addresses(p.Changes)); diff != "" {
 		t.Errorf("changes from empty (-want +got):\n%s", diff)

@@ -52,19 +52,25 @@ func TestPartialFailureThenRerunConverges(t *testing.T) {
 		{"account/prod/policy/my-policy", "applied", ""},
 		{"account/data/role/analytics-reader", "failed", `attach policy arn:aws:iam::aws:policy/AmazonAthenaFullAccess of role "analytics-reader"`},
 		{"account/prod/role/my-role", "failed", `attach policy arn:aws:iam::111122223333:policy/my-policy of role "my-role"`},
+		{"account/prod/role/web-frontend", "applied", ""},
 		{"cluster/prod-euw1/serviceaccount/default/my-service-account", "skipped", ""},
+		{"cluster/prod-euw1/serviceaccount/web/frontend", "skipped", ""},
+		{"cluster/prod-use1/pod-identity-association/jobs/nightly", "skipped", ""},
+		{"cluster/prod-use1/pod-identity-association/web/frontend", "skipped", ""},
 		{"cluster/prod-use1/serviceaccount/analytics/reader", "skipped", ""},
 		{"cluster/prod-use1/serviceaccount/default/my-service-account", "skipped", ""},
+		{"cluster/prod-use1/serviceaccount/jobs/nightly", "skipped", ""},
+		{"cluster/prod-use1/serviceaccount/web/frontend", "skipped", ""},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("results of the failed apply (-want +got):\n%s", diff)
 	}
 	for _, r := range report.Results {
-		if strings.Contains(r.Address, "/role/") && r.Writes != 2 {
+		if strings.Contains(r.Address, "/role/") && r.Status == "failed" && r.Writes != 2 {
 			t.Errorf("%s: %d writes, want 2 (CreateRole, then the failed attach)", r.Address, r.Writes)
 		}
 	}
-	if !strings.Contains(err.Error(), "2 of 9 changes failed, 3 not started; 4 applied") {
+	if !strings.Contains(err.Error(), "2 of 15 changes failed, 8 not started; 5 applied") {
 		t.Errorf("apply error %q does not count what happened", err)
 	}
 
@@ -76,13 +82,18 @@ func TestPartialFailureThenRerunConverges(t *testing.T) {
 		"update account/data/role/analytics-reader [managedPolicies]",
 		"update account/prod/role/my-role [managedPolicies]",
 		"create cluster/prod-euw1/serviceaccount/default/my-service-account",
+		"create cluster/prod-euw1/serviceaccount/web/frontend",
+		"create cluster/prod-use1/pod-identity-association/jobs/nightly",
+		"create cluster/prod-use1/pod-identity-association/web/frontend",
 		"create cluster/prod-use1/serviceaccount/analytics/reader",
 		"create cluster/prod-use1/serviceaccount/default/my-service-account",
+		"create cluster/prod-use1/serviceaccount/jobs/nightly",
+		"create cluster/prod-use1/serviceaccount/web/frontend",
 	}
 	if diff := cmp.Diff(wantRerun, changeLines(p.Changes)); diff != "" {
 		t.Errorf("rerun changes (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(map[string]int{"iam:AttachRolePolicy": 3, "k8s:patch serviceaccounts": 3}, h.writes()); diff != "" {
+	if diff := cmp.Diff(map[string]int{"iam:AttachRolePolicy": 3, "k8s:patch serviceaccounts": 6, "eks:CreatePodIdentityAssociation": 2}, h.writes()); diff != "" {
 		t.Errorf("rerun writes (-want +got):\n%s", diff)
 	}
 	if again := h.plan(plan.Options{}); !again.Empty() {
