@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"github.com/irsa-sync/irsa-sync/internal/awsapi"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -117,7 +118,10 @@ func TestEKSTokenNeedsCredentials(t *testing.T) {
 	}
 }
 
+// fakeEKS answers DescribeCluster; the embedded interface (nil) stands
+// for the Pod Identity calls this test never makes.
 type fakeEKS struct {
+	awsapi.EKS
 	out *eks.DescribeClusterOutput
 	err error
 }
