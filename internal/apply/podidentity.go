@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 
+	"github.com/irsa-sync/irsa-sync/internal/awsapi"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
 )
@@ -37,6 +38,9 @@ func (w *writer) association() error {
 				in.TargetRoleArn = aws.String(a.TargetRoleARN)
 			}
 			_, err := client.CreatePodIdentityAssociation(ctx, in)
+			if isA[*ekstypes.ResourceInUseException](err) {
+				return w.associationExists(ctx, client, a, err)
+			}
 			return err
 		})
 	case plan.Update:
@@ -99,6 +103,27 @@ func (w *writer) mayWriteAssociation(client interface {
 	}
 	if owner := live.Tags[resource.OwnerTag]; owner != w.owner && !w.change.Adopt {
 		return fmt.Errorf("Pod Identity association %s has owner %q, not %q: %w", a.Key(), owner, w.owner, ErrNotOwned)
+	}
+	return nil
+}
+
+// associationExists finishes a create that found an association of the
+// service account (another apply of this file won the race, or a create
+// whose answer was lost): it is done when that association is this owner's
+// with the desired roles, and the original error otherwise.
+func (w *writer) associationExists(ctx context.Context, client awsapi.EKS, a *resource.Association, createErr error) error {
+	list, err := client.ListPodIdentityAssociations(ctx, &eks.ListPodIdentityAssociationsInput{ClusterName: aws.String(a.Cluster),
+		Namespace: aws.String(a.Namespace), ServiceAccount: aws.String(a.ServiceAccount)})
+	if err != nil || len(list.Associations) != 1 {
+		return createErr
+	}
+	out, err := client.DescribePodIdentityAssociation(ctx, &eks.DescribePodIdentityAssociationInput{ClusterName: aws.String(a.Cluster), AssociationId: list.Associations[0].AssociationId})
+	if err != nil {
+		return createErr
+	}
+	live := out.Association
+	if live.Tags[resource.OwnerTag] != w.owner || aws.ToString(live.RoleArn) != a.RoleARN || aws.ToString(live.TargetRoleArn) != a.TargetRoleARN {
+		return fmt.Errorf("%w (association %s exists with role %s and owner %q: plan again)", createErr, aws.ToString(live.AssociationId), aws.ToString(live.RoleArn), live.Tags[resource.OwnerTag])
 	}
 	return nil
 }

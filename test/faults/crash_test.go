@@ -53,8 +53,8 @@ func TestCrashAtEveryWrite(t *testing.T) {
 	want := clean.snapshot()
 	// docs/reliability.md cites this number of crash points: update it too
 	// when the example or apply's writes change.
-	if writes != 12 {
-		t.Fatalf("a clean apply of the example made %d writes, want 12", writes)
+	if writes != 19 {
+		t.Fatalf("a clean apply of the example made %d writes, want 19", writes)
 	}
 	for k := 1; k <= writes; k++ {
 		r := newRig(t, example)
@@ -119,7 +119,7 @@ func TestConcurrentApplies(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			rep, err := apply.Run(context.Background(), p, apply.Clients{IAM: c.IAM, Kube: c.Kube}, fastApply)
+			rep, err := apply.Run(context.Background(), p, apply.Clients{IAM: c.IAM, Kube: c.Kube, EKS: c.EKS}, fastApply)
 			results[i] = run{rep, err}
 		}()
 	}

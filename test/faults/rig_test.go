@@ -188,7 +188,7 @@ func (r *rig) apply(ctx context.Context, opts apply.Options) (*plan.Plan, *apply
 	if err != nil {
 		return nil, nil, err
 	}
-	rep, err := apply.Run(ctx, p, apply.Clients{IAM: cl.IAM, Kube: cl.Kube}, opts)
+	rep, err := apply.Run(ctx, p, apply.Clients{IAM: cl.IAM, Kube: cl.Kube, EKS: cl.EKS}, opts)
 	return p, rep, err
 }
 

@@ -136,7 +136,7 @@ func (r *rig) tryPlan(opts plan.Options) (*plan.Plan, error) {
 }
 
 func (r *rig) apply(p *plan.Plan) (*apply.Report, error) {
-	return apply.Run(context.Background(), p, apply.Clients{IAM: r.clients.IAM, Kube: r.clients.Kube}, apply.Options{})
+	return apply.Run(context.Background(), p, apply.Clients{IAM: r.clients.IAM, Kube: r.clients.Kube, EKS: r.clients.EKS}, apply.Options{})
 }
 
 // converge plans and applies, failing the test on any error, and checks a
