@@ -44,9 +44,13 @@ type validator struct {
 // run applies every check and returns what they found, unsorted.
 func (v *validator) run() Diagnostics {
 	v.checkHeader()
+	v.checkScopeSettings()
 	v.checkAccounts()
 	v.checkClusters()
 	v.checkPolicies()
+	if len(v.f.Roles) == 0 {
+		v.add(at("roles"), "no roles: declare at least one, as - {name: my-app, account: prod, serviceAccounts: [{cluster: prod-use1, namespace: default, name: my-app}]}")
+	}
 	v.checkRoles()
 	v.checkBindings()
 	v.checkPartitions()
@@ -66,7 +70,7 @@ func keyOf(account, name string) accountKey {
 func (v *validator) addDeferred(deferred Diagnostics) {
 	own := slices.Clone(v.diags)
 	for _, d := range deferred {
-		said := slices.ContainsFunc(own, func(o Diagnostic) bool { return covers(o.Path, d.Path) })
+		said := slices.ContainsFunc(own, func(o Diagnostic) bool { return o.File == d.File && covers(o.Path, d.Path) })
 		if !said {
 			v.diags = append(v.diags, d)
 		}
@@ -116,7 +120,7 @@ func (v *validator) checkAccounts() {
 		case !accountNameRE.MatchString(a.Name):
 			v.add(p.with("name"), "account name %q must be 1-63 characters of letters, digits, _ . -, starting with a letter or digit: rename it", a.Name)
 		case dup:
-			v.add(p.with("name"), "account name %q is already used by accounts[%d]: give each account its own name", a.Name, j)
+			v.add(p.with("name"), "account name %q is already used by %s: give each account its own name", a.Name, v.ref(at("accounts", j)))
 		}
 		if !dup && a.Name != "" {
 			v.accounts[a.Name] = i
@@ -128,7 +132,7 @@ func (v *validator) checkAccounts() {
 			v.add(p.with("id"), "account id %q must be exactly 12 digits (keep leading zeros, and quote it): check it with aws sts get-caller-identity", a.ID)
 		default:
 			if j, dup := ids[a.ID]; dup {
-				v.add(p.with("id"), "account id %s is already declared as accounts[%d] (%q): declare each account once and refer to it by name", a.ID, j, v.f.Accounts[j].Name)
+				v.add(p.with("id"), "account id %s is already declared as %s (%q): declare each account once and refer to it by name", a.ID, v.ref(at("accounts", j)), v.f.Accounts[j].Name)
 			} else {
 				ids[a.ID] = i
 			}
@@ -182,7 +186,7 @@ func (v *validator) checkClusters() {
 		case !clusterNameRE.MatchString(c.Name):
 			v.add(p.with("name"), "cluster name %q is not an EKS cluster name (1-100 characters of letters, digits, _ -, starting with a letter or digit): use the name eks:DescribeCluster knows", c.Name)
 		case dup:
-			v.add(p.with("name"), "cluster %q is already declared as clusters[%d]: declare each cluster once", c.Name, j)
+			v.add(p.with("name"), "cluster %q is already declared as %s: declare each cluster once", c.Name, v.ref(at("clusters", j)))
 		}
 		if !dup && c.Name != "" {
 			v.clusters[c.Name] = i
