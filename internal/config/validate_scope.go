@@ -27,7 +27,7 @@ func (v *validator) checkScopeSettings() {
 		}
 	}
 	if b := s.RequiredPermissionsBoundary; b != "" {
-		if strings.HasPrefix(b, "arn:") || strings.HasPrefix(b, "/") || !boundaryNameRE.MatchString(b) {
+		if !validBoundaryName(b) {
 			v.add(at("settings", "requiredPermissionsBoundary"), "%q must be the boundary policy's name, with its path if it has one (such as irsa-sync-boundary or irsa/irsa-sync-boundary), not an ARN: each role's boundary is that policy in the role's own account", b)
 		}
 	}
@@ -45,14 +45,23 @@ func (v *validator) checkRoleScope(p path, r Role) {
 			v.add(p.with("path"), "role %q has path %q, but settings.requiredRolePath is %q: the apply role may create and change only roles under that path, so set path: %s (or a path below it)", r.Name, got, want, want)
 		}
 	}
-	if want := s.RequiredPermissionsBoundary; want != "" && boundaryNameRE.MatchString(want) {
+	if want := s.RequiredPermissionsBoundary; validBoundaryName(want) {
 		id := v.accountID(r.Account)
 		example := "arn:aws:iam::" + orExample(id) + ":policy/" + want
+		owner := accountOf(r.PermissionsBoundary, policyArnRE)
 		switch {
 		case r.PermissionsBoundary == "":
 			v.add(p.with("permissionsBoundary"), "role %q has no permissions boundary, but settings.requiredPermissionsBoundary is %q: the apply role may create a role only with that boundary; set permissionsBoundary: %s", r.Name, want, example)
-		case !strings.HasSuffix(r.PermissionsBoundary, ":policy/"+want) || (id != "" && accountOf(r.PermissionsBoundary, policyArnRE) != id):
+		case owner == "" || (owner != "aws" && id != "" && owner != id):
+			// checkBoundary says what is wrong with the ARN.
+		case !strings.HasSuffix(r.PermissionsBoundary, ":policy/"+want) || owner != id:
 			v.add(p.with("permissionsBoundary"), "role %q has boundary %q, but settings.requiredPermissionsBoundary asks for policy %q of the role's account: set permissionsBoundary: %s", r.Name, r.PermissionsBoundary, want, example)
 		}
 	}
+}
+
+// validBoundaryName reports whether b is a policy name with an optional
+// path, as requiredPermissionsBoundary takes it, and not an ARN.
+func validBoundaryName(b string) bool {
+	return b != "" && !strings.HasPrefix(b, "arn:") && !strings.HasPrefix(b, "/") && boundaryNameRE.MatchString(b)
 }
