@@ -78,19 +78,19 @@ func TestLoadFilesMergesTeamFiles(t *testing.T) {
 			roles = append(roles, r.Name)
 		}
 		got := struct {
-			Owner          string
-			Roles          []string
+			Owner    string
+			Roles    []string
 			Policies int
-			Files          []string
+			Files    []string
 		}{f.Owner, roles, len(f.Policies), nil}
 		for _, part := range f.Files() {
 			got.Files = append(got.Files, filepath.Base(part.Path))
 		}
 		want := struct {
-			Owner          string
-			Roles          []string
+			Owner    string
+			Roles    []string
 			Policies int
-			Files          []string
+			Files    []string
 		}{"platform", []string{"a-app", "b-app"}, 1, []string{"00-shared.yaml", "team-a.yaml", "team-b.yaml"}}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%v: merged file (-want +got):\n%s", args, diff)
