@@ -44,6 +44,9 @@ type Source struct {
 // Name is the file name the source was read from; for a File merged from
 // several files, their names joined by ", ".
 func (s *Source) Name() string {
+	if s == nil {
+		return "the bindings file"
+	}
 	if s.merged != nil {
 		names := make([]string, len(s.merged.parts))
 		for i, p := range s.merged.parts {

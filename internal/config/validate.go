@@ -143,24 +143,30 @@ func (v *validator) checkAccounts() {
 
 // checkAccountAccess checks how irsa-sync reaches an account.
 func (v *validator) checkAccountAccess(p path, a Account) {
+	checkAccess(&v.collector, p, a.ID, AccountAccess{AssumeRoleArn: a.AssumeRoleArn, ExternalID: a.ExternalID, Profile: a.Profile})
+}
+
+// checkAccess checks one way to reach the account whose id is id, in the
+// bindings file or the connections file (c places the problems in it).
+func checkAccess(c *collector, p path, id string, a AccountAccess) {
 	if a.AssumeRoleArn != "" {
 		owner := accountOf(a.AssumeRoleArn, roleArnRE)
 		switch {
 		case owner == "":
-			v.add(p.with("assumeRoleArn"), "%q is not a role ARN: write arn:aws:iam::%s:role/NAME", a.AssumeRoleArn, orExample(a.ID))
-		case accountIDRE.MatchString(a.ID) && owner != a.ID:
-			v.add(p.with("assumeRoleArn"), "role %q is in account %s, not in this account (%s): irsa-sync assumes a role in the account it manages; use arn:aws:iam::%s:role/NAME", a.AssumeRoleArn, owner, a.ID, a.ID)
+			c.add(p.with("assumeRoleArn"), "%q is not a role ARN: write arn:aws:iam::%s:role/NAME", a.AssumeRoleArn, orExample(id))
+		case accountIDRE.MatchString(id) && owner != id:
+			c.add(p.with("assumeRoleArn"), "role %q is in account %s, not in this account (%s): irsa-sync assumes a role in the account it manages; use arn:aws:iam::%s:role/NAME", a.AssumeRoleArn, owner, id, id)
 		}
 	}
 	if a.AssumeRoleArn != "" && a.Profile != "" {
-		v.add(p.with("profile"), "set assumeRoleArn or profile, not both: irsa-sync reaches an account one way")
+		c.add(p.with("profile"), "set assumeRoleArn or profile, not both: irsa-sync reaches an account one way")
 	}
 	if a.ExternalID != "" {
 		switch {
 		case a.AssumeRoleArn == "":
-			v.add(p.with("externalId"), "externalId goes with assumeRoleArn: set assumeRoleArn too, or remove externalId")
+			c.add(p.with("externalId"), "externalId goes with assumeRoleArn: set assumeRoleArn too, or remove externalId")
 		case len(a.ExternalID) < 2 || len(a.ExternalID) > 1224 || !externalIDRE.MatchString(a.ExternalID):
-			v.add(p.with("externalId"), "externalId must be 2-1224 characters of letters, digits and + = , . @ : / _ -")
+			c.add(p.with("externalId"), "externalId must be 2-1224 characters of letters, digits and + = , . @ : / _ -")
 		}
 	}
 }
@@ -205,22 +211,27 @@ func (v *validator) checkClusters() {
 				v.add(p.with("oidcIssuer"), "%s", msg)
 			}
 		}
-		var ways []string
-		if c.KubeContext != "" {
-			ways = append(ways, "kubeContext")
+		checkClusterAccess(&v.collector, p, c.Name, ClusterAccess{KubeContext: c.KubeContext, Auth: c.Auth, InCluster: c.InCluster})
+	}
+}
+
+// checkClusterAccess checks one way to reach the cluster named name.
+func checkClusterAccess(c *collector, p path, name string, a ClusterAccess) {
+	var ways []string
+	if a.KubeContext != "" {
+		ways = append(ways, "kubeContext")
+	}
+	if a.Auth != "" {
+		ways = append(ways, "auth")
+		if a.Auth != "eks" {
+			c.add(p.with("auth"), "auth %q is not known: the only value is eks (a token from AWS credentials); leave it out to use the kubeconfig", a.Auth)
 		}
-		if c.Auth != "" {
-			ways = append(ways, "auth")
-			if c.Auth != "eks" {
-				v.add(p.with("auth"), "auth %q is not known: the only value is eks (a token from AWS credentials); leave it out to use the kubeconfig", c.Auth)
-			}
-		}
-		if c.InCluster {
-			ways = append(ways, "inCluster")
-		}
-		if len(ways) > 1 {
-			v.add(p, "%s are set: choose one way to reach the cluster (none means the kubeconfig context named %q)", strings.Join(ways, " and "), c.Name)
-		}
+	}
+	if a.InCluster {
+		ways = append(ways, "inCluster")
+	}
+	if len(ways) > 1 {
+		c.add(p, "%s are set: choose one way to reach the cluster (none means the kubeconfig context named %q)", strings.Join(ways, " and "), name)
 	}
 }
 
