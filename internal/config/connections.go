@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"slices"
 
-	"sigs.k8s.io/yaml"
 	yamlv3 "go.yaml.in/yaml/v3"
+	"sigs.k8s.io/yaml"
 )
 
 // ConnectionsKind identifies a connections file (format irsa-sync/v1).
