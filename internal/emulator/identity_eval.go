@@ -255,3 +255,22 @@ func (e *Emulator) SeedRolePolicy(accountID, roleName, policyName, doc string) e
 	r.Inline[strings.ToLower(policyName)] = &inline{Name: policyName, Doc: doc}
 	return nil
 }
+
+// SeedPolicy creates a customer-managed policy at path / unless one of
+// that name exists: seeding for a permissions boundary that an identity
+// under test must use but may not change.
+func (e *Emulator) SeedPolicy(accountID, name, doc string) error {
+	if err := validatePolicyDocument(doc, docIdentity); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a := e.ensureAccount(accountID)
+	if a.Policies[strings.ToLower(name)] != nil {
+		return nil
+	}
+	now := e.now()
+	a.Policies[strings.ToLower(name)] = &policy{Name: name, Path: "/", ID: stableID("ANPA", accountID, "policy", strings.ToLower(name)),
+		Created: now, Updated: now, Default: "v1", NextVersion: 2, Versions: []*policyVersion{{ID: "v1", Doc: doc, Created: now}}}
+	return nil
+}
