@@ -57,10 +57,10 @@ type globalOptions struct {
 	// IRSA_SYNC_CONNECTIONS); empty means the bindings file's own fields.
 	Connections string
 	Sandbox     string
-	Kubeconfig string
-	Timeout    time.Duration
-	LogFormat  string
-	LogLevel   string
+	Kubeconfig  string
+	Timeout     time.Duration
+	LogFormat   string
+	LogLevel    string
 
 	// mode is the command's: apply writes with the apply credentials;
 	// every other command reads with the plan credentials.

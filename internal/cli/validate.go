@@ -22,7 +22,7 @@ too, and lists how plan and apply reach each account and cluster, naming the
 file and line each way comes from.`,
 		Example: `  irsa-sync validate -f bindings.yaml
   irsa-sync validate -f irsa/ --connections irsa/connections.yaml`,
-		Args:    cobra.NoArgs,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f, err := loadFile(g.Files)
 			if err != nil {
