@@ -180,3 +180,20 @@ func TestScopeSettingsRefuseWhatThePolicyWould(t *testing.T) {
 		})
 	}
 }
+
+// TestExampleConnectionsValid keeps examples/connections valid for the
+// example bindings file, and checks that it does what its comments say.
+func TestExampleConnectionsValid(t *testing.T) {
+	t.Parallel()
+	const conns = "../../examples/connections/connections.yaml"
+	out := mustRun(t, ExitOK, "validate", "-f", example, "--connections", conns)
+	for _, want := range []string{
+		"plan: account prod: the default credential chain (default)",
+		"plan: account data: assume role arn:aws:iam::444455556666:role/irsa-sync-plan (" + conns + ":19 (accounts.data.plan))",
+		"apply: cluster prod-use1: in-cluster service account (" + conns + ":23 (clusters[\"prod-use1\"].apply))",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("validate does not say %q:\n%s", want, out)
+		}
+	}
+}
