@@ -190,7 +190,7 @@ func TestExampleConnectionsValid(t *testing.T) {
 	for _, want := range []string{
 		"plan: account prod: the default credential chain (default)",
 		"plan: account data: assume role arn:aws:iam::444455556666:role/irsa-sync-plan (" + conns + ":19 (accounts.data.plan))",
-		"apply: cluster prod-use1: in-cluster service account (" + conns + ":23 (clusters[\"prod-use1\"].apply))",
+		"apply: cluster prod-use1: in-cluster service account (" + conns + ":24 (clusters[\"prod-use1\"].apply))",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("validate does not say %q:\n%s", want, out)
