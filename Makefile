@@ -7,7 +7,7 @@ TOOLS_BIN := $(CURDIR)/.cache/bin
 
 GO ?= go
 
-.PHONY: all tools test test-short bench build fuzz fuzz-smoke release-check release-snapshot test-action
+.PHONY: all tools test test-short bench build fuzz fuzz-smoke release-check release-snapshot test-action lint-shell
 
 # The version `irsa-sync version` prints: the nearest tag, commits since and
 # the commit (v0.1.0-3-g0123abc, -dirty with local changes), or the commit
@@ -39,6 +39,7 @@ test: tools
 	$(MAKE) fuzz-smoke
 	$(MAKE) release-check
 	$(MAKE) test-action
+	$(MAKE) lint-shell
 
 ## test-short: the tests alone, without building tools; tests that need an API
 ## server skip themselves (they fail instead when CI=true).
@@ -71,7 +72,13 @@ release-snapshot:
 ## test-action: the GitHub Action's script against a fake gh and a fake
 ## release directory (make test runs it).
 test-action:
+	bash hack/tools.sh action-deps
 	bash hack/action/test.sh
+
+## lint-shell: shellcheck of every shell script (make test runs it).
+lint-shell:
+	bash hack/tools.sh shellcheck
+	shellcheck -x hack/*.sh hack/action/*.sh .ci/run
 
 ## fuzz: each fuzz target for FUZZTIME (30s by default); an input that fails
 ## is written to its package's testdata/fuzz, to be checked in as a seed.

@@ -10,8 +10,10 @@
 #   goreleaser      built from the Go module proxy at goreleaser_version
 #                   (make release-check, make release-snapshot); a few
 #                   minutes the first time.
-#   hadolint        Debian's package, when the distribution has one
-#                   (make lint-docker).
+#   jq, zip, unzip, shellcheck
+#                   Debian's packages, when missing (make test-action,
+#                   make lint-shell). hadolint is not packaged in Debian
+#                   12, so the Dockerfile is not linted.
 #
 # It is idempotent: each step is skipped when its binary is already there at
 # the expected version. Copies (not symlinks) keep .cache/bin self-contained,
@@ -125,19 +127,39 @@ ensure_goreleaser() {
 	log "goreleaser ${goreleaser_version}: built in $((SECONDS - start))s"
 }
 
+# apt_tools installs each Debian package whose command is missing: the
+# action test's jq, zip and unzip (on most machines already), shellcheck.
+apt_tools() {
+	local missing=() cmd
+	for cmd in "$@"; do
+		command -v "${cmd}" >/dev/null 2>&1 || missing+=("${cmd}")
+	done
+	if [[ ${#missing[@]} -eq 0 ]]; then
+		log "$*: already installed"
+		return
+	fi
+	log "${missing[*]}: installing Debian packages"
+	if ! apt_install "${missing[@]}"; then
+		as_root apt-get update -qq
+		apt_install "${missing[@]}"
+	fi
+}
+
 # With arguments, only the named tools (make release-check needs goreleaser
 # alone); without, all of them.
 tools=("$@")
 if [[ ${#tools[@]} -eq 0 ]]; then
-	tools=(kube-apiserver etcd goreleaser)
+	tools=(kube-apiserver etcd goreleaser action-deps shellcheck)
 fi
 for tool in "${tools[@]}"; do
 	case "${tool}" in
 	kube-apiserver) ensure_kube_apiserver ;;
 	etcd) ensure_etcd ;;
 	goreleaser) ensure_goreleaser ;;
+	action-deps) apt_tools jq zip unzip ;;
+	shellcheck) apt_tools shellcheck ;;
 	*)
-		echo "tools.sh: unknown tool '${tool}' (known: kube-apiserver etcd goreleaser)" >&2
+		echo "tools.sh: unknown tool '${tool}' (known: kube-apiserver etcd goreleaser action-deps shellcheck)" >&2
 		exit 2
 		;;
 	esac
