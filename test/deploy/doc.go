@@ -7,7 +7,7 @@
 // the rules of examples/rbac, and a real kube-apiserver accepts every object
 // in a server-side dry run with strict field validation.
 //
-// The API server comes from internal/testenv: without its binaries the
+// The API server comes from test/testenv: without its binaries the
 // dry-run test skips, or fails when CI=true. The kustomize API is imported
 // by these tests only, so it never enters the irsa-sync binary.
 package deploy
