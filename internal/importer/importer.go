@@ -130,11 +130,11 @@ func Build(in *config.File, live *state.Live, opts Options) *Result {
 }
 
 type builder struct {
-	in    *config.File
-	live  *state.Live
-	opts  Options
-	out   *config.File
-	res   *Result
+	in   *config.File
+	live *state.Live
+	opts Options
+	out  *config.File
+	res  *Result
 	// clusterByHost maps an issuer host to the (first, by name) cluster.
 	clusterByHost map[string]string
 	// declaredRoles and declaredPolicies are the input's, by

@@ -46,10 +46,10 @@ func namesListedCluster(doc policy.Document, clusterByHost map[string]string) bo
 // it with the generated trust.
 func parseTrust(doc policy.Document, accountID string, clusterByHost map[string]string) readTrust {
 	var out readTrust
-	for i, st := range statements(doc) {
+	for _, st := range statements(doc) {
 		subs, problem := parseStatement(st, accountID, clusterByHost)
 		if problem != "" {
-			out.Problems = append(out.Problems, fmt.Sprintf("trust statement %d: %s", i+1, problem))
+			out.Problems = append(out.Problems, "a trust statement "+problem)
 			continue
 		}
 		out.Subjects = append(out.Subjects, subs...)

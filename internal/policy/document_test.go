@@ -49,8 +49,14 @@ func TestEqualSemantics(t *testing.T) {
 		{"different version", guidePolicy, strings.Replace(guidePolicy, "2012-10-17", "2008-10-17", 1), false},
 		{"different condition value", `{"Statement":[{"Effect":"Allow","Action":"a:A","Resource":"*","Condition":{"StringEquals":{"k":"v"}}}]}`,
 			`{"Statement":[{"Effect":"Allow","Action":"a:A","Resource":"*","Condition":{"StringEquals":{"k":"w"}}}]}`, false},
-		{"StringEquals is not StringLike", `{"Statement":[{"Effect":"Allow","Action":"a:A","Resource":"*","Condition":{"StringEquals":{"k":"v"}}}]}`,
-			`{"Statement":[{"Effect":"Allow","Action":"a:A","Resource":"*","Condition":{"StringLike":{"k":"v"}}}]}`, false},
+		{"StringEquals is not StringLike with a wildcard", `{"Statement":[{"Effect":"Allow","Action":"a:A","Resource":"*","Condition":{"StringEquals":{"k":"v*"}}}]}`,
+			`{"Statement":[{"Effect":"Allow","Action":"a:A","Resource":"*","Condition":{"StringLike":{"k":"v*"}}}]}`, false},
+		{"StringLike without a wildcard is StringEquals", `{"Statement":[{"Effect":"Allow","Action":"a:A","Resource":"*","Condition":{"StringEquals":{"k":"v"}}}]}`,
+			`{"Statement":[{"Effect":"Allow","Action":"a:A","Resource":"*","Condition":{"StringLike":{"k":"v"}}}]}`, true},
+		{"the guide's namespace trust equals irsa-sync's", `{"Statement":[{"Effect":"Allow","Action":"a:A","Condition":{"StringLike":{"i:aud":"sts.amazonaws.com","i:sub":"system:serviceaccount:ns:*"}}}]}`,
+			`{"Statement":[{"Effect":"Allow","Action":"a:A","Condition":{"StringEquals":{"i:aud":["sts.amazonaws.com"]},"StringLike":{"i:sub":["system:serviceaccount:ns:*"]}}}]}`, true},
+		{"a key on both operators is not moved", `{"Statement":[{"Effect":"Allow","Action":"a:A","Condition":{"StringEquals":{"k":"v"},"StringLike":{"k":"w"}}}]}`,
+			`{"Statement":[{"Effect":"Allow","Action":"a:A","Condition":{"StringEquals":{"k":["v","w"]}}}]}`, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
