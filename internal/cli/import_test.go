@@ -70,7 +70,7 @@ const (
 	guideWildcardTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::ACCOUNT:oidc-provider/HOST"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"HOST:aud":"sts.amazonaws.com","HOST:sub":"system:serviceaccount:NS:*"}}}]}`
 	// A second principal: not a binding.
 	otherPrincipalTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::ACCOUNT:oidc-provider/HOST"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"HOST:aud":"sts.amazonaws.com","HOST:sub":"system:serviceaccount:NS:NAME"}}},{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::ACCOUNT:root"},"Action":"sts:AssumeRole"}]}`
-	guidePolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::my-pod-secrets-bucket"}]}`
+	guidePolicy         = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::my-pod-secrets-bucket"}]}`
 )
 
 // handMade builds an estate the guide's way, through the emulator's API with
