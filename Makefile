@@ -7,7 +7,7 @@ TOOLS_BIN := $(CURDIR)/.cache/bin
 
 GO ?= go
 
-.PHONY: all tools test test-short bench build fuzz fuzz-smoke release-check release-snapshot test-action lint-shell
+.PHONY: all tools test test-short bench build fuzz fuzz-smoke release-check release-snapshot test-action lint lint-shell
 
 # The version `irsa-sync version` prints: the nearest tag, commits since and
 # the commit (v0.1.0-3-g0123abc, -dirty with local changes), or the commit
@@ -25,7 +25,7 @@ all: build
 tools:
 	bash hack/tools.sh
 
-## test: formatting, vet, then every test with the race detector against a
+## test: formatting, vet, lint, then every test with the race detector against a
 ## real kube-apiserver. This is the command CI runs.
 test: tools
 	@unformatted="$$(find . -name '*.go' -not -path './.cache/*' -not -path './.git/*' -print0 | xargs -0 -r gofmt -l)"; \
@@ -35,6 +35,7 @@ test: tools
 		exit 1; \
 	fi
 	$(GO) vet ./...
+	$(MAKE) lint
 	KUBEBUILDER_ASSETS=$(TOOLS_BIN) $(GO) test -race -count=1 ./...
 	$(MAKE) fuzz-smoke
 	$(MAKE) release-check
@@ -74,6 +75,12 @@ release-snapshot:
 test-action:
 	bash hack/tools.sh action-deps
 	bash hack/action/test.sh
+
+## lint: golangci-lint over the whole module with the linters of
+## .golangci.yml (make test runs it); builds only golangci-lint if missing.
+lint:
+	bash hack/tools.sh golangci-lint
+	$(TOOLS_BIN)/golangci-lint run ./...
 
 ## lint-shell: shellcheck of every shell script (make test runs it).
 lint-shell:

@@ -10,6 +10,8 @@
 #   goreleaser      built from the Go module proxy at goreleaser_version
 #                   (make release-check, make release-snapshot); a few
 #                   minutes the first time.
+#   golangci-lint   built from the Go module proxy at golangci_lint_version
+#                   (make lint); a few minutes the first time.
 #   jq, zip, unzip, shellcheck
 #                   Debian's packages, when missing (make test-action,
 #                   make lint-shell). hadolint is not packaged in Debian
@@ -127,6 +129,28 @@ ensure_goreleaser() {
 	log "goreleaser ${goreleaser_version}: built in $((SECONDS - start))s"
 }
 
+# golangci-lint: pinned, built with `go install` into .cache/bin like
+# goreleaser. v2.15.0 builds with this repository's Go; raising it may bring
+# new findings, so it moves on purpose, not by itself.
+golangci_lint_version=v2.15.0
+ensure_golangci_lint() {
+	local target="${bin_dir}/golangci-lint" have=""
+	if [[ -x "${target}" ]]; then
+		have="$(go version -m "${target}" 2>/dev/null | awk '$1 == "mod" {print $3; exit}' || true)"
+	fi
+	if [[ "${have}" == "${golangci_lint_version}" ]]; then
+		log "golangci-lint ${golangci_lint_version}: already in ${target}"
+		return
+	fi
+	log "golangci-lint ${golangci_lint_version}: building (have '${have:-none}'; takes minutes the first time)"
+	local start=${SECONDS} tmp
+	tmp="$(mktemp -d)"
+	GOFLAGS='' GOBIN="${tmp}" go install -trimpath "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@${golangci_lint_version}"
+	mv -f "${tmp}/golangci-lint" "${target}"
+	rmdir "${tmp}"
+	log "golangci-lint ${golangci_lint_version}: built in $((SECONDS - start))s"
+}
+
 # apt_tools installs each Debian package whose command is missing: the
 # action test's jq, zip and unzip (on most machines already), shellcheck.
 apt_tools() {
@@ -149,17 +173,18 @@ apt_tools() {
 # alone); without, all of them.
 tools=("$@")
 if [[ ${#tools[@]} -eq 0 ]]; then
-	tools=(kube-apiserver etcd goreleaser action-deps shellcheck)
+	tools=(kube-apiserver etcd goreleaser golangci-lint action-deps shellcheck)
 fi
 for tool in "${tools[@]}"; do
 	case "${tool}" in
 	kube-apiserver) ensure_kube_apiserver ;;
 	etcd) ensure_etcd ;;
 	goreleaser) ensure_goreleaser ;;
+	golangci-lint) ensure_golangci_lint ;;
 	action-deps) apt_tools jq zip unzip ;;
 	shellcheck) apt_tools shellcheck ;;
 	*)
-		echo "tools.sh: unknown tool '${tool}' (known: kube-apiserver etcd goreleaser action-deps shellcheck)" >&2
+		echo "tools.sh: unknown tool '${tool}' (known: kube-apiserver etcd goreleaser golangci-lint action-deps shellcheck)" >&2
 		exit 2
 		;;
 	esac
