@@ -33,7 +33,10 @@ func importInput(t *testing.T) string {
 		t.Fatal(err)
 	}
 	s := string(b)
-	s = s[:strings.Index(s, "# Customer-managed IAM policies")]
+	s, _, ok := strings.Cut(s, "# Customer-managed IAM policies")
+	if !ok {
+		t.Fatal("examples/bindings.yaml has no policies section to cut")
+	}
 	path := filepath.Join(t.TempDir(), "accounts.yaml")
 	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
 		t.Fatal(err)

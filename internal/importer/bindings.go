@@ -95,7 +95,7 @@ func (b *builder) binding(a config.Account, r resource.Role, s subject) (config.
 	case current == "":
 		change = fmt.Sprintf("service account %s has no role annotation: apply will annotate it with %s", where, r.ARN)
 	}
-	if got := ann[resource.AnnotationAudience]; got != s.Audience && !(got == resource.DefaultAudience && s.Audience == "") && change == "" {
+	if got := ann[resource.AnnotationAudience]; orDefault(got) != orDefault(s.Audience) && change == "" {
 		change = fmt.Sprintf("service account %s asks for audience %q but the trust checks %q: apply will set the annotation to the trust's", where, got, orDefault(s.Audience))
 	}
 	return sa, change
