@@ -162,7 +162,7 @@ func prove(ctx context.Context, t Target, have *state.Live, cl Clients, opts Opt
 			}
 			// Drop the credentials here: they are never stored.
 			res.Credentials = nil
-			o.Proven = true
+			o.Proven, o.Reason, o.Error = true, "", ""
 			return o
 		}
 		d := diagnose(err, t, have)
