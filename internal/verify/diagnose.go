@@ -38,6 +38,12 @@ func diagnose(err error, t Target, have *state.Live) diagnosis {
 	case "InvalidIdentityToken":
 		switch {
 		case strings.Contains(msg, "No OpenIDConnect provider found"):
+			// The message ends with the token's iss: when that is not
+			// the cluster's issuer the file and the provider know, the
+			// cluster signs with another issuer than IAM trusts.
+			if _, iss, ok := strings.Cut(msg, " for "); ok && !strings.EqualFold(resource.IssuerHost(strings.TrimSpace(iss)), t.Issuer) {
+				return diagnosis{reason: TokenRefused}
+			}
 			return diagnosis{reason: ProviderMissing, retry: hasProv, looksRight: hasProv}
 		case strings.Contains(msg, "Incorrect token audience"):
 			listed := hasProv && contains(prov.ClientIDs, t.Audience)
