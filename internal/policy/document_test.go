@@ -16,6 +16,7 @@ func rfc3986(s string) string {
 }
 
 func TestEqualSemantics(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		a, b string
@@ -54,6 +55,7 @@ func TestEqualSemantics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			a, err := Parse([]byte(tt.a))
 			if err != nil {
 				t.Fatalf("Parse(a): %v", err)
@@ -70,6 +72,7 @@ func TestEqualSemantics(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, doc, wantErr string
 	}{
@@ -83,6 +86,7 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := Parse([]byte(tt.doc))
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("Parse error = %v, want one containing %q", err, tt.wantErr)
@@ -136,6 +140,7 @@ func TestSizeCountsCharactersOfTheTextSent(t *testing.T) {
 }
 
 func TestSizeIgnoresWhiteSpaceInsideStrings(t *testing.T) {
+	t.Parallel()
 	d := MustParse(`{"Statement":[{"Sid":"a b c","Effect":"Allow","Action":"a:A","Resource":"*"}]}`)
 	if got, want := d.Size(), len(d.JSON())-2; got != want {
 		t.Errorf("Size() = %d, want %d (two spaces not counted)", got, want)
@@ -143,6 +148,7 @@ func TestSizeIgnoresWhiteSpaceInsideStrings(t *testing.T) {
 }
 
 func TestZeroDocument(t *testing.T) {
+	t.Parallel()
 	var z Document
 	if !z.IsZero() || z.Equal(MustParse(guidePolicy)) || !z.Equal(Document{}) {
 		t.Error("zero document must equal only another zero document")
