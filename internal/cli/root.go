@@ -151,6 +151,7 @@ roles with generated trust policies, and annotated ServiceAccounts.`,
 		newApplyCmd(g, streams),
 		newExplainCmd(g, streams),
 		newImportCmd(g, streams),
+		newVerifyCmd(g, streams),
 		newVersionCmd(streams),
 	)
 	addCompletionExamples(root)
