@@ -21,6 +21,10 @@ type Live struct {
 // Account is one AWS account's IAM objects that irsa-sync may manage.
 type Account struct {
 	ID string `json:"id"`
+	// Partition is the account's partition (aws, aws-cn, aws-us-gov), from
+	// the ARN sts:GetCallerIdentity answers with: every ARN irsa-sync
+	// builds for the account is in it.
+	Partition string `json:"partition"`
 	// Roles by lower-cased name: IAM role names are unique per account
 	// without regard to case.
 	Roles map[string]resource.Role `json:"roles"`
@@ -109,6 +113,15 @@ type ServiceAccount struct {
 // OwnedBy reports whether the object carries this owner's tag.
 func OwnedBy(tags map[string]string, owner string) bool {
 	return tags[resource.OwnerTag] == owner
+}
+
+// Partitions returns each account's partition, by account id.
+func (s *Live) Partitions() map[string]string {
+	out := make(map[string]string, len(s.Accounts))
+	for id, a := range s.Accounts {
+		out[id] = a.Partition
+	}
+	return out
 }
 
 // Issuers returns each cluster's OIDC issuer URL.
