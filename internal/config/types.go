@@ -40,6 +40,12 @@ type Settings struct {
 	// before any API call (default 2048, IAM's default); set it when the
 	// accounts' quota was raised. The plan checks each account's own quota.
 	AssumeRolePolicySizeQuota int `json:"assumeRolePolicySizeQuota,omitempty"`
+	// OIDCProvidersQuota is the number of OIDC providers each account may
+	// hold (default 100, IAM's default), for accounts whose quota was
+	// raised. GetAccountSummary does not report this quota, and reading
+	// it from Service Quotas would need another API and permission, so
+	// the file says it.
+	OIDCProvidersQuota int `json:"oidcProvidersQuota,omitempty"`
 }
 
 // Account is an AWS account irsa-sync manages objects in.

@@ -203,6 +203,7 @@ func readQuotas(ctx context.Context, client awsapi.IAM) (state.Quotas, error) {
 	set(&q.AttachedPoliciesPerRole, "AttachedPoliciesPerRoleQuota")
 	set(&q.PolicySize, "PolicySizeQuota")
 	set(&q.VersionsPerPolicy, "VersionsPerPolicyQuota")
+	set(&q.Roles, "RolesQuota")
 	return q, nil
 }
 

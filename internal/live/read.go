@@ -55,6 +55,9 @@ func Read(ctx context.Context, f *config.File, clients *connect.Clients, opts Op
 				return wrapf(err, "account %q", a.Name)
 			}
 			acct.Partition = part
+			if q := f.Settings.OIDCProvidersQuota; q > 0 {
+				acct.Quotas.OIDCProviders = q
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			st.Accounts[a.ID] = acct

@@ -29,6 +29,7 @@ func Compute(want *desired.State, have *state.Live, opts Options) *Plan {
 		p.Changes = append(p.Changes, p.Pruneable...)
 		p.Pruneable = nil
 	}
+	c.accountQuotas()
 	sortChanges(p.Changes)
 	sortChanges(p.Pruneable)
 	sortProblems(p.Conflicts)

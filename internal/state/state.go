@@ -73,14 +73,23 @@ type Quotas struct {
 	AttachedPoliciesPerRole int `json:"attachedPoliciesPerRole"`
 	PolicySize              int `json:"policySize"`
 	VersionsPerPolicy       int `json:"versionsPerPolicy"`
+	// Roles is RolesQuota, the roles an account may hold.
+	Roles int `json:"roles"`
+	// OIDCProviders is the OIDC providers an account may hold. It is not
+	// in GetAccountSummary: it is IAM's default, or the file's
+	// settings.oidcProvidersQuota.
+	OIDCProviders int `json:"oidcProviders"`
 }
 
-// DefaultQuotas are IAM's defaults, used where an account reports none.
+// DefaultQuotas are IAM's defaults, used where an account reports none
+// ("IAM and AWS STS quotas").
 var DefaultQuotas = Quotas{
 	AssumeRolePolicySize:    2048,
 	AttachedPoliciesPerRole: 10,
 	PolicySize:              6144,
 	VersionsPerPolicy:       5,
+	Roles:                   1000,
+	OIDCProviders:           100,
 }
 
 // InlinePolicySizeLimit is IAM's fixed limit on the inline policies of one
