@@ -30,6 +30,7 @@ func Compute(want *desired.State, have *state.Live, opts Options) *Plan {
 		p.Pruneable = nil
 	}
 	c.accountQuotas()
+	c.sharedIssuers()
 	sortChanges(p.Changes)
 	sortChanges(p.Pruneable)
 	sortProblems(p.Conflicts)

@@ -60,6 +60,11 @@ func Open(dir string, f *config.File, opts Options) (*Sandbox, error) {
 		if err := os.MkdirAll(filepath.Join(dir, "clusters"), 0o755); err != nil {
 			return nil, fmt.Errorf("sandbox: %w", err)
 		}
+		for _, d := range []string{dir, filepath.Join(dir, "clusters")} {
+			if err := checkWritable(d); err != nil {
+				return nil, err
+			}
+		}
 		if b, err := os.ReadFile(filepath.Join(dir, "aws.json")); err == nil {
 			if err := s.Emulator.UnmarshalState(b); err != nil {
 				return nil, fmt.Errorf("sandbox: read %s: %w", filepath.Join(dir, "aws.json"), err)
