@@ -155,6 +155,8 @@ roles with generated trust policies, and annotated ServiceAccounts.`,
 		newPlanCmd(g, streams),
 		newApplyCmd(g, streams),
 		newExplainCmd(g, streams),
+		newImportCmd(g, streams),
+		newVerifyCmd(g, streams),
 		newVersionCmd(streams),
 	)
 	addCompletionExamples(root)

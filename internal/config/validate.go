@@ -18,7 +18,7 @@ import (
 // problems the schema found are included.
 func Validate(f *File) Diagnostics {
 	v := &validator{collector: collector{src: f.Source}, f: f}
-	v.run()
+	_ = v.run() // the same diagnostics stay in v.diags, to which addDeferred adds
 	if f.Source != nil {
 		v.addDeferred(f.Source.deferred)
 	}
@@ -229,8 +229,8 @@ func (v *validator) checkClusters() {
 
 // checkAccountRef checks that name refers to a declared account.
 func (v *validator) checkAccountRef(p path, name, what string) {
-	switch {
-	case name == "":
+	switch name {
+	case "":
 		v.add(p, "account is required: the name of the account (under accounts) this %s is in", what)
 	default:
 		if _, ok := v.accounts[name]; !ok {

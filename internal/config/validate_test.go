@@ -33,6 +33,7 @@ func paths(ds Diagnostics) []string {
 }
 
 func TestValidateRules(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		mutate func(f *File)
@@ -97,6 +98,7 @@ func TestValidateRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			f := validFile()
 			tt.mutate(f)
 			if diff := cmp.Diff(tt.want, paths(Validate(f))); diff != "" {
@@ -107,6 +109,7 @@ func TestValidateRules(t *testing.T) {
 }
 
 func TestDiagnosticsFormatAndOrder(t *testing.T) {
+	t.Parallel()
 	ds := Diagnostics{
 		{File: "b.yaml", Path: "roles[10].name", Message: "m"},
 		{File: "b.yaml", Path: "roles[2].name", Message: "m"},
@@ -126,6 +129,7 @@ func TestDiagnosticsFormatAndOrder(t *testing.T) {
 }
 
 func TestPathString(t *testing.T) {
+	t.Parallel()
 	got := []string{
 		at("roles", 1, "serviceAccounts", 0, "namespace").String(),
 		at("roles", 0, "tags", "aws:team").String(),
@@ -141,6 +145,7 @@ func TestPathString(t *testing.T) {
 // TestLinesFollowAliases checks that a problem inside an aliased value is
 // placed on the line of the alias's use, where the reader sees it.
 func TestLinesFollowAliases(t *testing.T) {
+	t.Parallel()
 	src := `apiVersion: irsa-sync/v1
 kind: Bindings
 owner: team-a
