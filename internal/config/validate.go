@@ -150,9 +150,9 @@ func (v *validator) checkAccountAccess(p path, a Account) {
 		owner := accountOf(a.AssumeRoleArn, roleArnRE)
 		switch {
 		case owner == "":
-			v.add(p.with("assumeRoleArn"), "%q is not a role ARN: write arn:aws:iam::%s:role/NAME", a.AssumeRoleArn, orExample(a.ID))
+			v.add(p.with("assumeRoleArn"), "%q is not a role ARN: write arn:%s:iam::%s:role/NAME", a.AssumeRoleArn, v.arnPartition(a.Name), orExample(a.ID))
 		case accountIDRE.MatchString(a.ID) && owner != a.ID:
-			v.add(p.with("assumeRoleArn"), "role %q is in account %s, not in this account (%s): irsa-sync assumes a role in the account it manages; use arn:aws:iam::%s:role/NAME", a.AssumeRoleArn, owner, a.ID, a.ID)
+			v.add(p.with("assumeRoleArn"), "role %q is in account %s, not in this account (%s): irsa-sync assumes a role in the account it manages; use arn:%s:iam::%s:role/NAME", a.AssumeRoleArn, owner, a.ID, v.arnPartition(a.Name), a.ID)
 		}
 	}
 	if a.AssumeRoleArn != "" && a.Profile != "" {

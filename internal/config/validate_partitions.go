@@ -41,6 +41,15 @@ func (f *File) AccountPartition(account string) (p, region string) {
 	return "", ""
 }
 
+// arnPartition is the partition to write an account's ARNs in, for the
+// examples of a message: the one its clusters imply, else aws.
+func (v *validator) arnPartition(account string) string {
+	if p, _ := v.f.AccountPartition(account); p != "" {
+		return p
+	}
+	return partition.AWS
+}
+
 // checkPartitions checks that every ARN the file names for an account is of
 // that account's partition: arn:aws-cn: for an account whose clusters are
 // in cn-* regions, arn:aws-us-gov: for us-gov-*, arn:aws: otherwise. IAM
