@@ -70,8 +70,8 @@ roles:
 		{filepath.Join(dir, ".", "sub", "..", "bindings.yaml"), "is the bindings file"},
 		{filepath.Join(dir, "link.yaml"), "is the bindings file"},
 		{filepath.Join(dir, "hard.yaml"), "is the bindings file"},
-		{filepath.Join(dir, "doc.json"), "is the documentFile of policies[0] (read)"},
-		{filepath.Join(dir, "doc-link.json"), "is the documentFile of policies[0] (read)"},
+		{filepath.Join(dir, "doc.json"), "is the documentFile of policies[0] (read) of "},
+		{filepath.Join(dir, "doc-link.json"), "is the documentFile of policies[0] (read) of "},
 	} {
 		if tc.out == filepath.Join(dir, ".", "sub", "..", "bindings.yaml") {
 			must(t, os.MkdirAll(filepath.Join(dir, "sub"), 0o755))
@@ -84,6 +84,11 @@ roles:
 		if entries, _ := os.ReadDir(sb); len(entries) != 0 {
 			t.Errorf("--out %s: the sandbox was opened", tc.out)
 		}
+	}
+	// -f a directory: the files in it are inputs too.
+	code, _, stderr := run(t, "plan", "--sandbox", t.TempDir(), "-f", dir, "--out", bindings)
+	if code != ExitError || !strings.Contains(stderr, "is the bindings file") {
+		t.Errorf("-f DIR --out DIR/bindings.yaml: exit %d, stderr %q; want a refusal", code, stderr)
 	}
 	for name, want := range before {
 		got, err := os.ReadFile(filepath.Join(dir, name))
