@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -69,8 +70,9 @@ func runApply(cmd *cobra.Command, g *globalOptions, o *applyOptions, streams IO)
 		return &exitError{code: ExitError, err: fmt.Errorf("unknown output format %q for apply: use text or json", o.Output)}
 	case o.Parallelism < 1:
 		return &exitError{code: ExitError, err: fmt.Errorf("--parallelism is %d: use 1 or more", o.Parallelism)}
-	case o.Rate <= 0:
-		return &exitError{code: ExitError, err: fmt.Errorf("--rate is %g: use a positive number of writes per second", o.Rate)}
+	case !(o.Rate > 0) || math.IsInf(o.Rate, 1):
+		// !(> 0) also catches NaN, which compares false with everything.
+		return &exitError{code: ExitError, err: fmt.Errorf("--rate is %g: use a positive, finite number of writes per second", o.Rate)}
 	}
 	var sp *savedRun
 	if o.SavedPlan != "" {

@@ -64,6 +64,9 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, streams IO) (
 	if o.MarkdownMaxBytes < 0 {
 		return &exitError{code: ExitError, err: fmt.Errorf("--markdown-max-bytes is %d: use a positive number, or 0 for the default", o.MarkdownMaxBytes)}
 	}
+	if err := refuseInputAsOut(o.Out, g.Files); err != nil {
+		return err
+	}
 	ctx, cancel := withTimeout(cmd.Context(), g.Timeout)
 	defer cancel()
 	s, err := openSession(ctx, g)

@@ -93,6 +93,11 @@ func (g *globalOptions) status() *statusLine {
 // setUp builds the logger and the progress line on stderr, before any
 // command runs.
 func (g *globalOptions) setUp(cmd *cobra.Command, errOut io.Writer) error {
+	if g.Timeout < 0 {
+		// 0 is documented as no limit; a negative duration is a mistake,
+		// not another way to say it.
+		return &exitError{code: ExitError, err: fmt.Errorf("--timeout is %s: use a positive duration such as 10m, or 0 for no limit", g.Timeout)}
+	}
 	g.mode = config.ModePlan
 	if cmd.Name() == "apply" {
 		g.mode = config.ModeApply

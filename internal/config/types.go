@@ -46,6 +46,12 @@ type Settings struct {
 	// before any API call (default 2048, IAM's default); set it when the
 	// accounts' quota was raised. The plan checks each account's own quota.
 	AssumeRolePolicySizeQuota int `json:"assumeRolePolicySizeQuota,omitempty"`
+	// OIDCProvidersQuota is the number of OIDC providers each account may
+	// hold (default 100, IAM's default), for accounts whose quota was
+	// raised. GetAccountSummary does not report this quota, and reading
+	// it from Service Quotas would need another API and permission, so
+	// the file says it.
+	OIDCProvidersQuota int `json:"oidcProvidersQuota,omitempty"`
 	// RequiredRolePath refuses any role whose path does not start with it,
 	// so that the file asks for nothing the apply role's policy, scoped to
 	// role/<path>*, would refuse (see validate_scope.go).

@@ -101,7 +101,14 @@ func (v *validator) checkHeader() {
 	if q := f.Settings.AssumeRolePolicySizeQuota; q != 0 && (q < DefaultAssumeRolePolicySizeQuota || q > maxAssumeRolePolicySizeQuota) {
 		v.add(at("settings", "assumeRolePolicySizeQuota"), "%d is outside IAM's range for this quota (%d, raisable to %d): set the account's actual quota, or leave it out for the default", q, DefaultAssumeRolePolicySizeQuota, maxAssumeRolePolicySizeQuota)
 	}
+	if q := f.Settings.OIDCProvidersQuota; q != 0 && q < DefaultOIDCProvidersQuota {
+		v.add(at("settings", "oidcProvidersQuota"), "%d is below IAM's default of %d OIDC providers per account, which can only be raised: set the accounts' raised quota, or leave it out for the default", q, DefaultOIDCProvidersQuota)
+	}
 }
+
+// DefaultOIDCProvidersQuota is IAM's default number of OIDC identity
+// providers per account ("IAM and AWS STS quotas": 100).
+const DefaultOIDCProvidersQuota = 100
 
 func (v *validator) checkAccounts() {
 	v.accounts = map[string]int{}

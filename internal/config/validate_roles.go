@@ -57,7 +57,7 @@ func (v *validator) checkBoundary(p path, r Role) {
 	id := v.accountID(r.Account)
 	switch {
 	case owner == "":
-		v.add(p, "%q is not a managed policy ARN: write arn:aws:iam::aws:policy/NAME or arn:aws:iam::%s:policy/NAME", r.PermissionsBoundary, orExample(id))
+		v.add(p, "%q is not a managed policy ARN: write arn:%[3]s:iam::aws:policy/NAME or arn:%[3]s:iam::%[2]s:policy/NAME", r.PermissionsBoundary, orExample(id), v.arnPartition(r.Account))
 	case owner != "aws" && id != "" && owner != id:
 		v.add(p, "boundary policy %q is in account %s but the role is in account %q (%s); a permissions boundary must be a policy of the role's own account or an AWS managed one", r.PermissionsBoundary, owner, r.Account, id)
 	}
@@ -84,7 +84,7 @@ func (v *validator) checkRolePolicies(p path, r Role) {
 			owner := accountOf(ref, policyArnRE)
 			switch {
 			case owner == "":
-				v.add(pp, "%q is not a managed policy ARN: write arn:aws:iam::aws:policy/NAME (AWS managed) or arn:aws:iam::%s:policy/NAME (customer managed)", ref, orExample(id))
+				v.add(pp, "%q is not a managed policy ARN: write arn:%[3]s:iam::aws:policy/NAME (AWS managed) or arn:%[3]s:iam::%[2]s:policy/NAME (customer managed)", ref, orExample(id), v.arnPartition(r.Account))
 			case owner != "aws" && id != "" && owner != id:
 				v.add(pp, "policy %q is in account %s but the role is in account %q (%s); IAM attaches policies only within one account: declare the policy in account %q under policies and list it by name", ref, owner, r.Account, id, r.Account)
 			}
@@ -120,7 +120,7 @@ func (v *validator) checkPolicyName(pp path, ref string, r Role) {
 			return
 		}
 	}
-	v.add(pp, "no policy named %q under policies: declare it there, or write an ARN such as arn:aws:iam::aws:policy/%s for an AWS managed policy", ref, ref)
+	v.add(pp, "no policy named %q under policies: declare it there, or write an ARN such as arn:%[2]s:iam::aws:policy/%[1]s for an AWS managed policy", ref, v.arnPartition(r.Account))
 }
 
 // checkInlinePolicies checks inline policy names, documents and their
