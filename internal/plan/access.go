@@ -59,9 +59,9 @@ func (c *computer) names() Names {
 	return n
 }
 
-// accessChanges returns, for every role change of the plan that changes who
+// AccessChanges returns, for every role change of the plan that changes who
 // can assume the role, the subjects gained and lost, sorted by address.
-func accessChanges(changes []Change, names Names) []RoleAccess {
+func AccessChanges(changes []Change, names Names) []RoleAccess {
 	var out []RoleAccess
 	for _, ch := range changes {
 		if ch.Role == nil {

@@ -34,7 +34,7 @@ func Compute(want *desired.State, have *state.Live, opts Options) *Plan {
 	sortProblems(p.Errors)
 	sortProblems(p.Warnings)
 	p.Names = c.names()
-	p.Access = accessChanges(p.Changes, p.Names)
+	p.Access = AccessChanges(p.Changes, p.Names)
 	p.Risks = c.risks(p.Names)
 	p.Reach = c.reach(p.Changes, p.Names)
 	// Empty lists, not null, in JSON: consumers index them without checks.

@@ -41,16 +41,22 @@ type Risk struct {
 
 // risks returns the risks of the plan, sorted by address.
 func (c *computer) risks(names Names) []Risk {
+	out := WideningRisks(c.plan.Access)
+	out = append(out, c.foreignTrusts(names)...)
+	out = append(out, broadPolicies(c.want)...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Address < out[j].Address })
+	return out
+}
+
+// WideningRisks is a risk for each way each role's access widens.
+func WideningRisks(roles []RoleAccess) []Risk {
 	var out []Risk
-	for _, a := range c.plan.Access {
+	for _, a := range roles {
 		for i := range a.Widened {
 			w := a.Widened[i]
 			out = append(out, Risk{Kind: RiskWidens, Address: a.Address, Widening: &w})
 		}
 	}
-	out = append(out, c.foreignTrusts(names)...)
-	out = append(out, broadPolicies(c.want)...)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Address < out[j].Address })
 	return out
 }
 
