@@ -150,6 +150,7 @@ roles with generated trust policies, and annotated ServiceAccounts.`,
 		newPlanCmd(g, streams),
 		newApplyCmd(g, streams),
 		newExplainCmd(g, streams),
+		newShowCmd(streams),
 		newVersionCmd(streams),
 	)
 	addCompletionExamples(root)
