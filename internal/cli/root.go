@@ -154,5 +154,6 @@ roles with generated trust policies, and annotated ServiceAccounts.`,
 		newVersionCmd(streams),
 	)
 	addCompletionExamples(root)
+	registerCompletions(root, g)
 	return root
 }
