@@ -53,6 +53,18 @@ func runExplain(cmd *cobra.Command, g *globalOptions, o *explainOptions, name st
 	if err != nil {
 		return err
 	}
+	// A role ARN names the account too, and may name a live role the file
+	// does not declare: its live trust is explained alone.
+	byARN := strings.HasPrefix(name, "arn:")
+	accountID := ""
+	if byARN {
+		acct, role, err := roleOfARN(name, f)
+		if err != nil {
+			return &exitError{code: ExitError, err: err}
+		}
+		name, o.Account = role, acct.Name
+		accountID = acct.ID
+	}
 	var matches []string
 	for _, r := range f.Roles {
 		if strings.EqualFold(r.Name, name) && (o.Account == "" || r.Account == o.Account) {
@@ -60,6 +72,8 @@ func runExplain(cmd *cobra.Command, g *globalOptions, o *explainOptions, name st
 		}
 	}
 	switch {
+	case len(matches) == 0 && byARN:
+		// Not declared: read the live state and explain the live role.
 	case len(matches) == 0:
 		return &exitError{code: ExitError, err: fmt.Errorf("%s declares no role %q%s: explain takes the name of a role under roles%s", g.File, name, inAccount(o.Account), suggest(name, f))}
 	case len(matches) > 1:
@@ -81,6 +95,22 @@ func runExplain(cmd *cobra.Command, g *globalOptions, o *explainOptions, name st
 		return err
 	}
 	want, have := res.Desired, res.Live
+	clusters := map[string]string{} // issuer host → cluster names
+	issuers := have.Issuers()
+	for _, c := range resource.SortedKeys(issuers) {
+		host := resource.IssuerHost(issuers[c])
+		if clusters[host] != "" {
+			clusters[host] += ", "
+		}
+		clusters[host] += c
+	}
+	names := access.Resolver{Clusters: clusters, Accounts: map[string]string{}}
+	for _, a := range want.Accounts {
+		names.Accounts[a.ID] = a.Name
+	}
+	if len(matches) == 0 {
+		return explainLiveOnly(streams.Out, o, have, accountID, name, names)
+	}
 	var role *desired.Role
 	for i := range want.Roles {
 		if strings.EqualFold(want.Roles[i].Name, name) && want.Roles[i].Account == matches[0] {
@@ -90,32 +120,19 @@ func runExplain(cmd *cobra.Command, g *globalOptions, o *explainOptions, name st
 	if role == nil {
 		return fmt.Errorf("role %q of account %q is missing from the desired state", name, matches[0])
 	}
-	clusters := map[string]string{} // issuer host → cluster names
-	for c, issuer := range have.Issuers() {
-		host := resource.IssuerHost(issuer)
-		if clusters[host] != "" {
-			clusters[host] += ", "
-		}
-		clusters[host] += c
-	}
 	var liveRole *resource.Role
 	if acct := have.Accounts[role.AccountID]; acct != nil {
 		if r, ok := acct.Role(role.Name); ok {
 			liveRole = &r
 		}
 	}
-	names := access.Resolver{Clusters: clusters, Accounts: map[string]string{}, Partition: partition.OfARN(role.ARN)}
-	for _, a := range want.Accounts {
-		names.Accounts[a.ID] = a.Name
-	}
+	names.Partition = partition.OfARN(role.ARN)
 	if o.Output == "mermaid" {
 		doc := role.Trust
 		if liveRole != nil {
 			doc = liveRole.Trust
 		}
-		subs, _ := access.Of(doc, names)
-		_, err := io.WriteString(streams.Out, access.Mermaid(role.Account+"/"+role.Name, access.Edges(role.Account+"/"+role.Name, subs, subs)))
-		return err
+		return writeMermaid(streams.Out, role.Account+"/"+role.Name, doc, names)
 	}
 	writeExplanation(streams.Out, role, liveRole, names)
 	return nil

@@ -7,7 +7,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/google/go-cmp/cmp"
 
+	"github.com/irsa-sync/irsa-sync/internal/awsapi"
 	"github.com/irsa-sync/irsa-sync/internal/config"
 	"github.com/irsa-sync/irsa-sync/internal/connect"
 	"github.com/irsa-sync/irsa-sync/internal/sandbox"
@@ -58,6 +60,16 @@ func widenTrust(t *testing.T, dir string) {
 // setTrust replaces my-role's live trust with doc.
 func setTrust(t *testing.T, dir, doc string) {
 	t.Helper()
+	withIAM(t, dir, func(c awsapi.IAM) error {
+		_, err := c.UpdateAssumeRolePolicy(context.Background(), &iam.UpdateAssumeRolePolicyInput{
+			RoleName: aws.String("my-role"), PolicyDocument: aws.String(doc)})
+		return err
+	})
+}
+
+// withIAM calls fn with the sandbox's IAM client of account prod.
+func withIAM(t *testing.T, dir string, fn func(awsapi.IAM) error) {
+	t.Helper()
 	f, err := config.Load(example)
 	if err != nil {
 		t.Fatal(err)
@@ -75,9 +87,40 @@ func setTrust(t *testing.T, dir, doc string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cl.IAM["111122223333"].UpdateAssumeRolePolicy(context.Background(), &iam.UpdateAssumeRolePolicyInput{
-		RoleName: aws.String("my-role"), PolicyDocument: aws.String(doc)}); err != nil {
+	if err := fn(cl.IAM["111122223333"]); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestExplainByARN explains a live role the file does not declare, named
+// by its ARN, and a declared one by its ARN as by its name.
+func TestExplainByARN(t *testing.T) {
+	dir := t.TempDir()
+	mustRun(t, ExitOK, "apply", "--sandbox", dir, "-f", example)
+	withIAM(t, dir, func(c awsapi.IAM) error {
+		_, err := c.CreateRole(context.Background(), &iam.CreateRoleInput{RoleName: aws.String("hand-made"), Path: aws.String("/ops/"),
+			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999988887777:root"},"Action":"sts:AssumeRole"}]}`)})
+		return err
+	})
+	out := mustRun(t, ExitOK, "explain", "arn:aws:iam::111122223333:role/ops/hand-made", "--sandbox", dir, "-f", example)
+	for _, want := range []string{"Role hand-made in account prod (111122223333)", "does not declare this role", "trusts account 999988887777"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explain of a live role by ARN does not say %q:\n%s", want, out)
+		}
+	}
+	if byName, byARN := mustRun(t, ExitOK, "explain", "my-role", "--sandbox", dir, "-f", example),
+		mustRun(t, ExitOK, "explain", "arn:aws:iam::111122223333:role/irsa/my-role", "--sandbox", dir, "-f", example); byName != byARN {
+		t.Errorf("a declared role explains differently by ARN:\n%s", cmp.Diff(byName, byARN))
+	}
+	for _, tc := range []struct{ arn, want string }{
+		{"arn:aws:iam::111122223333:role/none", `no role "none" exists in account prod`},
+		{"arn:aws:iam::123456789012:role/x", "account 123456789012, which the file does not name"},
+		{"arn:aws:iam::111122223333:policy/x", "is not a role ARN"},
+	} {
+		code, _, stderr := run(t, "explain", tc.arn, "--sandbox", dir, "-f", example)
+		if code != ExitError || !strings.Contains(stderr, tc.want) {
+			t.Errorf("explain %s: exit %d, %q, want %q", tc.arn, code, stderr, tc.want)
+		}
 	}
 }
 
