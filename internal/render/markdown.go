@@ -148,12 +148,12 @@ func (r markdownRenderer) blocks(p *plan.Plan) (string, []block) {
 	} else {
 		title += counts(p.Summary()) + "\n\n"
 	}
+	// The banner is part of the title: it comes before anything else,
+	// a note that the comment was cut included.
+	title += banner(p)
 	v := newView(p, r.verbose)
 	var bs []block
 	fixed := func(s string) { bs = append(bs, block{kind: fixedBlock, full: s}) }
-	if b := banner(p); b != "" {
-		fixed(b)
-	}
 	if p.Blocked() {
 		fixed(fmt.Sprintf("**Apply will not start**: %s and %s below must be resolved first.\n\n",
 			plural(len(p.Conflicts), "conflict", "conflicts"), plural(len(p.Errors), "error", "errors")))
@@ -162,7 +162,12 @@ func (r markdownRenderer) blocks(p *plan.Plan) (string, []block) {
 		if len(ps) == 0 {
 			return
 		}
-		fixed("\n**" + title + "**\n\n")
+		heading := "\n**" + title + "**\n\n"
+		if kind == riskBlock {
+			// Risks give way before the access section; the count stays.
+			heading = fmt.Sprintf("\n**%s** (%d)\n\n", title, len(ps))
+		}
+		fixed(heading)
 		for _, pr := range ps {
 			bs = append(bs, block{kind: kind, full: "- " + code(pr.Address) + ": " + escape(pr.Message) + "\n"})
 		}
