@@ -72,7 +72,7 @@ func registerCompletions(root *cobra.Command, g *globalOptions) {
 				if len(args) > 0 {
 					return nil, cobra.ShellCompDirectiveNoFileComp
 				}
-				return roleNames(g.File), cobra.ShellCompDirectiveNoFileComp
+				return roleNames(g.Files), cobra.ShellCompDirectiveNoFileComp
 			}
 		case "show":
 			c.ValidArgsFunction = func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
@@ -88,8 +88,8 @@ func registerCompletions(root *cobra.Command, g *globalOptions) {
 // roleNames are the file's role names, sorted and once each; a file that
 // does not load completes nothing rather than printing an error into the
 // shell.
-func roleNames(path string) []string {
-	f, err := config.Load(path)
+func roleNames(paths []string) []string {
+	f, err := config.LoadFiles(paths)
 	if err != nil {
 		return nil
 	}

@@ -49,7 +49,7 @@ func runExplain(cmd *cobra.Command, g *globalOptions, o *explainOptions, name st
 	if o.Output != "text" && o.Output != "mermaid" {
 		return &exitError{code: ExitError, err: fmt.Errorf("unknown output format %q for explain: use text or mermaid", o.Output)}
 	}
-	f, err := loadFile(g.File)
+	f, err := loadFile(g.Files)
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func runExplain(cmd *cobra.Command, g *globalOptions, o *explainOptions, name st
 	case len(matches) == 0 && byARN:
 		// Not declared: read the live state and explain the live role.
 	case len(matches) == 0:
-		return &exitError{code: ExitError, err: fmt.Errorf("%s declares no role %q%s: explain takes the name of a role under roles%s", g.File, name, inAccount(o.Account), suggest(name, f))}
+		return &exitError{code: ExitError, err: fmt.Errorf("%s declares no role %q%s: explain takes the name of a role under roles%s", f.Source.Name(), name, inAccount(o.Account), suggest(name, f))}
 	case len(matches) > 1:
 		return &exitError{code: ExitError, err: fmt.Errorf("role %q is declared in accounts %s: say which with --account", name, strings.Join(matches, ", "))}
 	}

@@ -47,7 +47,7 @@ func (c *computer) reach(changes []Change, names Names) []Reach {
 		for _, id := range resource.SortedKeys(c.have.Accounts) {
 			for _, r := range c.have.Accounts[id].Roles {
 				if !declared[strings.ToLower(r.ARN)] && containsFold(r.ManagedPolicies, arn) {
-					roles[r.ARN] = c.reachRole(c.accountName(id), r, names)
+					roles[r.ARN] = c.reachRole(c.want.AccountName(id), r, names)
 				}
 			}
 		}
