@@ -34,7 +34,7 @@ func TestPartitionFilesRunClean(t *testing.T) {
 				}
 			}
 			out := mustRun(t, ExitOK, "apply", "--sandbox", dir, "-f", file)
-			if !strings.Contains(out, "Apply complete: 9 added, 0 changed, 0 deleted.") {
+			if !strings.Contains(out, "Apply complete: 9 created, 0 updated, 0 deleted.") {
 				t.Errorf("apply:\n%s", out)
 			}
 			for _, name := range []string{"aws.json", "clusters"} {

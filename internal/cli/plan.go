@@ -17,6 +17,8 @@ type planOptions struct {
 	Prune            bool
 	Out              string
 	MarkdownMaxBytes int
+	Verbose          bool
+	FullPlanAt       string
 }
 
 func newPlanCmd(g *globalOptions, streams IO) *cobra.Command {
@@ -48,6 +50,8 @@ Exit codes: 0 success; 1 error (or conflicts that block apply); with
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "output format: text, json or markdown")
 	cmd.Flags().BoolVar(&o.DetailedExitcode, "detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none")
 	cmd.Flags().BoolVar(&o.Prune, "prune", false, "plan deletes of this owner's objects the file no longer declares")
+	cmd.Flags().BoolVar(&o.Verbose, "verbose", false, "also show each cluster's issuer, trust documents, and the wildcard bindings when nothing changes")
+	cmd.Flags().StringVar(&o.FullPlanAt, "full-plan-at", "", "where the full plan is (e.g. \"the job summary\"), said when a Markdown comment must leave parts out")
 	cmd.Flags().StringVar(&o.Out, "out", "", "also save the plan to `FILE`, for \"irsa-sync apply FILE\"")
 	// For tests and for comments that must leave room for other text; the
 	// default keeps a comment under GitHub's limit.
@@ -57,7 +61,7 @@ Exit codes: 0 success; 1 error (or conflicts that block apply); with
 }
 
 func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, streams IO) (err error) {
-	r, err := render.For(o.Output, render.Options{Color: colorful(streams.Out), MaxBytes: o.MarkdownMaxBytes})
+	r, err := render.For(o.Output, render.Options{Color: colorful(streams.Out), MaxBytes: o.MarkdownMaxBytes, Verbose: o.Verbose, FullPlanAt: o.FullPlanAt})
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}

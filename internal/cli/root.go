@@ -179,10 +179,12 @@ roles with generated trust policies, and annotated ServiceAccounts.`,
 		newPlanCmd(g, streams),
 		newApplyCmd(g, streams),
 		newExplainCmd(g, streams),
+		newShowCmd(streams),
 		newImportCmd(g, streams),
 		newVerifyCmd(g, streams),
 		newVersionCmd(streams),
 	)
 	addCompletionExamples(root)
+	registerCompletions(root, g)
 	return root
 }

@@ -24,7 +24,6 @@ func Compute(want *desired.State, have *state.Live, opts Options) *Plan {
 	c.roles()
 	c.serviceAccounts()
 	c.prune()
-	p.Warnings = append(p.Warnings, policyWarnings(want)...)
 	if opts.Prune {
 		p.Changes = append(p.Changes, p.Pruneable...)
 		p.Pruneable = nil
@@ -36,6 +35,10 @@ func Compute(want *desired.State, have *state.Live, opts Options) *Plan {
 	sortProblems(p.Conflicts)
 	sortProblems(p.Errors)
 	sortProblems(p.Warnings)
+	p.Names = c.names()
+	p.Access = AccessChanges(p.Changes, p.Names)
+	p.Risks = c.risks(p.Names)
+	p.Reach = c.reach(p.Changes, p.Names)
 	// Empty lists, not null, in JSON: consumers index them without checks.
 	for _, l := range []*[]Problem{&p.Conflicts, &p.Errors, &p.Warnings} {
 		if *l == nil {

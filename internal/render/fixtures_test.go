@@ -23,6 +23,24 @@ const (
 
 var ownerTags = map[string]string{resource.OwnerTag: owner}
 
+// names are the file's names the planner gives every plan.
+func names() plan.Names {
+	return plan.Names{
+		Clusters: map[string]string{issuerUSE: "prod-use1", issuerEUW: "prod-euw1"},
+		Accounts: map[string]string{prodID: "prod", dataID: "data"},
+		Roles:    map[string]string{resource.RoleARN("aws", prodID, "/irsa/", "my-role"): "my-role"},
+	}
+}
+
+// withAccess fills in what plan.Compute derives from the changes: the
+// names, the access section and the risks of widened access.
+func withAccess(p *plan.Plan, extra ...plan.Risk) *plan.Plan {
+	p.Names = names()
+	p.Access = plan.AccessChanges(p.Changes, p.Names)
+	p.Risks = append(plan.WideningRisks(p.Access), extra...)
+	return p
+}
+
 func subject(acct, issuer, ns, name string) trust.Subject {
 	return trust.Subject{ProviderARN: resource.ProviderARN("aws", acct, "https://"+issuer), Issuer: issuer, Namespace: ns, Name: name}
 }
@@ -41,7 +59,7 @@ func createPlan() *plan.Plan {
 			subject(prodID, issuerUSE, "batch", "*"),
 		}),
 	}
-	return &plan.Plan{
+	return withAccess(&plan.Plan{
 		Owner: owner,
 		Changes: []plan.Change{
 			{Action: plan.Create, Kind: resource.KindProvider, Address: "account/prod/oidc-provider/" + issuerUSE, Account: "prod",
@@ -60,7 +78,7 @@ func createPlan() *plan.Plan {
 		},
 		Conflicts: []plan.Problem{}, Errors: []plan.Problem{}, Warnings: []plan.Problem{}, Pruneable: []plan.Change{},
 		Patterns: []desired.Pattern{{Cluster: "prod-use1", Namespace: "batch", Name: "*", Role: role.ARN}},
-	}
+	})
 }
 
 // updatePlan changes every kind of field, deletes a role (--prune given),
@@ -116,7 +134,7 @@ func updatePlan() *plan.Plan {
 	leftSAAfter := *leftSA
 	leftSAAfter.Annotations = map[string]string{}
 
-	return &plan.Plan{
+	return withAccess(&plan.Plan{
 		Owner: owner,
 		Changes: []plan.Change{
 			{Action: plan.Update, Kind: resource.KindProvider, Address: "account/data/oidc-provider/" + issuerUSE, Account: "data",
@@ -164,7 +182,7 @@ func updatePlan() *plan.Plan {
 				}, Notes: []plan.Note{{Kind: plan.NoteSharedServiceAccount}, {Kind: plan.NoteRestart}}},
 		},
 		Patterns: []desired.Pattern{},
-	}
+	})
 }
 
 // blockedPlan has nothing to change but conflicts, errors and warnings, and
@@ -222,4 +240,5 @@ var fixtures = []struct {
 	{"update", updatePlan},
 	{"blocked", blockedPlan},
 	{"empty", emptyPlan},
+	{"review", reviewPlan},
 }

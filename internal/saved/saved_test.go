@@ -165,10 +165,11 @@ func TestReadRefusesWhatItCannotApply(t *testing.T) {
 		{"json plan", `{"formatVersion":1,"owner":"x","changes":[]}`, "cannot be applied"},
 		{"unknown field", strings.Replace(string(b), `"owner"`, `"ownr"`, 1), "unknown field"},
 		{"other kind", `{"kind":"x","formatVersion":1}`, "is not a saved plan"},
-		{"newer format", strings.Replace(string(b), `"formatVersion": 2`, `"formatVersion": 3`, 1), "format version 3"},
-		{"the format before several files", strings.Replace(string(b), `"formatVersion": 2`, `"formatVersion": 1`, 1), "format version 1"},
+		{"newer format", strings.Replace(string(b), `"formatVersion": 3`, `"formatVersion": 4`, 1), "format version 4"},
+		{"the format before several files", strings.Replace(string(b), `"formatVersion": 3`, `"formatVersion": 1`, 1), "format version 1"},
+		{"the format before the review", strings.Replace(string(b), `"formatVersion": 3`, `"formatVersion": 2`, 1), "format version 2"},
 		{"truncated", string(b[:len(b)/2]), "is not a saved plan of this irsa-sync"},
-		{"no file", `{"kind":"irsa-sync/saved-plan","formatVersion":2}`, "file.paths and file.files are required"},
+		{"no file", `{"kind":"irsa-sync/saved-plan","formatVersion":3}`, "file.paths and file.files are required"},
 	}
 	for _, tt := range tests {
 		path := filepath.Join(t.TempDir(), "plan.json")
