@@ -48,7 +48,7 @@ func TestQuickStart(t *testing.T) {
 	golden(t, "example-plan.md", md)
 
 	code, out, stderr := run(t, "apply", "--sandbox", dir, "-f", example)
-	if code != ExitOK || !strings.Contains(out, "Apply complete: 15 added, 0 changed, 0 deleted.") {
+	if code != ExitOK || !strings.Contains(out, "Apply complete: 15 created, 0 updated, 0 deleted.") {
 		t.Fatalf("apply: exit %d\n%s\nstderr: %s", code, out, stderr)
 	}
 

@@ -2,14 +2,16 @@ package cli
 
 import (
 	"fmt"
-	"github.com/irsa-sync/irsa-sync/internal/access"
 	"io"
 	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/irsa-sync/irsa-sync/internal/access"
 	"github.com/irsa-sync/irsa-sync/internal/desired"
+	"github.com/irsa-sync/irsa-sync/internal/partition"
+	"github.com/irsa-sync/irsa-sync/internal/policy"
 	"github.com/irsa-sync/irsa-sync/internal/reconcile"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
 	"github.com/irsa-sync/irsa-sync/internal/trust"
@@ -17,6 +19,7 @@ import (
 
 type explainOptions struct {
 	Account string
+	Output  string
 }
 
 func newExplainCmd(g *globalOptions, streams IO) *cobra.Command {
@@ -36,15 +39,31 @@ each. A reviewer can check a trust without reading its JSON. It writes nothing.`
 		},
 	}
 	cmd.Flags().StringVar(&o.Account, "account", "", "the account (its name in the file) of the role, when several accounts have a role of that name")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "output format: text, or mermaid for a flowchart of who can assume the role as it is live (as declared before it exists)")
 	return cmd
 }
 
 func runExplain(cmd *cobra.Command, g *globalOptions, o *explainOptions, name string, streams IO) (err error) {
 	// The name is checked against the file before anything is read, so a
 	// typo costs no credentials and no API call.
-	f, err := loadFile(g.File)
+	if o.Output != "text" && o.Output != "mermaid" {
+		return &exitError{code: ExitError, err: fmt.Errorf("unknown output format %q for explain: use text or mermaid", o.Output)}
+	}
+	f, err := loadFile(g.Files)
 	if err != nil {
 		return err
+	}
+	// A role ARN names the account too, and may name a live role the file
+	// does not declare: its live trust is explained alone.
+	byARN := strings.HasPrefix(name, "arn:")
+	accountID := ""
+	if byARN {
+		acct, role, err := roleOfARN(name, f)
+		if err != nil {
+			return &exitError{code: ExitError, err: err}
+		}
+		name, o.Account = role, acct.Name
+		accountID = acct.ID
 	}
 	var matches []string
 	for _, r := range f.Roles {
@@ -53,8 +72,10 @@ func runExplain(cmd *cobra.Command, g *globalOptions, o *explainOptions, name st
 		}
 	}
 	switch {
+	case len(matches) == 0 && byARN:
+		// Not declared: read the live state and explain the live role.
 	case len(matches) == 0:
-		return &exitError{code: ExitError, err: fmt.Errorf("%s declares no role %q%s: explain takes the name of a role under roles", g.File, name, inAccount(o.Account))}
+		return &exitError{code: ExitError, err: fmt.Errorf("%s declares no role %q%s: explain takes the name of a role under roles%s", f.Source.Name(), name, inAccount(o.Account), suggest(name, f))}
 	case len(matches) > 1:
 		return &exitError{code: ExitError, err: fmt.Errorf("role %q is declared in accounts %s: say which with --account", name, strings.Join(matches, ", "))}
 	}
@@ -74,6 +95,20 @@ func runExplain(cmd *cobra.Command, g *globalOptions, o *explainOptions, name st
 		return err
 	}
 	want, have := res.Desired, res.Live
+	clusters := map[string]string{} // issuer host → cluster names
+	issuers := have.Issuers()
+	for _, c := range resource.SortedKeys(issuers) {
+		host := resource.IssuerHost(issuers[c])
+		if clusters[host] != "" {
+			clusters[host] += ", "
+		}
+		clusters[host] += c
+	}
+	names := resolverFor(s.file, want)
+	names.Clusters = clusters
+	if len(matches) == 0 {
+		return explainLiveOnly(streams.Out, o, have, accountID, name, names)
+	}
 	var role *desired.Role
 	for i := range want.Roles {
 		if strings.EqualFold(want.Roles[i].Name, name) && want.Roles[i].Account == matches[0] {
@@ -83,29 +118,21 @@ func runExplain(cmd *cobra.Command, g *globalOptions, o *explainOptions, name st
 	if role == nil {
 		return fmt.Errorf("role %q of account %q is missing from the desired state", name, matches[0])
 	}
-	clusters := map[string]string{} // issuer host → cluster names
-	for c, issuer := range have.Issuers() {
-		host := resource.IssuerHost(issuer)
-		if clusters[host] != "" {
-			clusters[host] += ", "
-		}
-		clusters[host] += c
-	}
 	var liveRole *resource.Role
 	if acct := have.Accounts[role.AccountID]; acct != nil {
 		if r, ok := acct.Role(role.Name); ok {
 			liveRole = &r
 		}
 	}
-	clusterARNs := map[string]string{}
-	for _, c := range s.file.Clusters {
-		for _, a := range s.file.Accounts {
-			if a.Name == c.Account {
-				clusterARNs[desired.ClusterARN(c.Region, a.ID, c.Name)] = c.Name
-			}
+	names.Partition = partition.OfARN(role.ARN)
+	if o.Output == "mermaid" {
+		doc := role.Trust
+		if liveRole != nil {
+			doc = liveRole.Trust
 		}
+		return writeMermaid(streams.Out, role.Account+"/"+role.Name, doc, names)
 	}
-	writeExplanation(streams.Out, role, liveRole, clusters, resolverFor(want, clusterARNs))
+	writeExplanation(streams.Out, role, liveRole, names)
 	return nil
 }
 
@@ -118,12 +145,13 @@ func inAccount(a string) string {
 
 // writeExplanation prints both views of the role's trust. clusters names
 // the file's clusters by issuer host, so a provider ARN reads as a cluster.
-func writeExplanation(w io.Writer, want *desired.Role, have *resource.Role, clusters map[string]string, r access.Resolver) {
+func writeExplanation(w io.Writer, want *desired.Role, have *resource.Role, names access.Resolver) {
+	clusters := names.Clusters
 	fmt.Fprintf(w, "Role %s in account %s (%s)\n%s\n", want.Name, want.Account, want.AccountID, want.ARN)
 	fmt.Fprintln(w, "\nAs the file declares it, these can assume the role:")
 	writeGrants(w, trust.Read(want.Trust), clusters)
-	writePaths(w, want.Trust, r)
-	writeRisks(w, trust.Risks(want.Trust))
+	writePaths(w, want.Trust, names)
+	writeRisks(w, want.Trust, names)
 	fmt.Fprintln(w, "\nAs it is live:")
 	if have == nil {
 		fmt.Fprintln(w, "  The role does not exist yet: nobody can assume it. apply creates it as declared above.")
@@ -131,8 +159,8 @@ func writeExplanation(w io.Writer, want *desired.Role, have *resource.Role, clus
 	}
 	fmt.Fprintln(w, "  These can assume the role now:")
 	writeGrants(w, trust.Read(have.Trust), clusters)
-	writePaths(w, have.Trust, r)
-	writeRisks(w, trust.Risks(have.Trust))
+	writePaths(w, have.Trust, names)
+	writeRisks(w, have.Trust, names)
 	if have.Trust.Equal(want.Trust) {
 		fmt.Fprintln(w, "\nThe live trust is exactly the declared one.")
 	} else {
@@ -198,13 +226,16 @@ func describeSubject(sub string, patterns bool) string {
 	return fmt.Sprintf("service account %s in %s", name, nsText)
 }
 
-func writeRisks(w io.Writer, risks []string) {
+// writeRisks says the risks of a trust as the plan does (access.Of), so
+// explain and plan never disagree about a statement.
+func writeRisks(w io.Writer, doc policy.Document, names access.Resolver) {
+	_, risks := access.Of(doc, names)
 	if len(risks) == 0 {
 		fmt.Fprintln(w, "  Risks: none; every subject is a named namespace, and the audience is checked.")
 		return
 	}
 	fmt.Fprintln(w, "  Risks:")
 	for _, r := range risks {
-		fmt.Fprintf(w, "    ! %s\n", r)
+		fmt.Fprintf(w, "    ! %s\n", r.Words())
 	}
 }

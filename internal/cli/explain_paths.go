@@ -5,16 +5,25 @@ import (
 	"io"
 
 	"github.com/irsa-sync/irsa-sync/internal/access"
+	"github.com/irsa-sync/irsa-sync/internal/config"
 	"github.com/irsa-sync/irsa-sync/internal/desired"
 	"github.com/irsa-sync/irsa-sync/internal/policy"
 )
 
 // resolverFor names the ARNs of a trust the way the file does, for the
-// project's own trust reasoning (internal/access).
-func resolverFor(want *desired.State, clusterARNs map[string]string) access.Resolver {
-	r := access.Resolver{ClusterARNs: clusterARNs, Accounts: map[string]string{}, Roles: map[string]string{}}
+// project's own trust reasoning (internal/access): accounts, the clusters'
+// ARNs (Pod Identity trusts name clusters by ARN) and roles (chaining).
+func resolverFor(f *config.File, want *desired.State) access.Resolver {
+	r := access.Resolver{ClusterARNs: map[string]string{}, Accounts: map[string]string{}, Roles: map[string]string{}}
 	for _, a := range want.Accounts {
 		r.Accounts[a.ID] = a.Name
+	}
+	for _, c := range f.Clusters {
+		for _, a := range f.Accounts {
+			if a.Name == c.Account {
+				r.ClusterARNs[desired.ClusterARN(c.Region, a.ID, c.Name)] = c.Name
+			}
+		}
 	}
 	for _, role := range want.Roles {
 		r.Roles[role.ARN] = role.Name
@@ -23,10 +32,10 @@ func resolverFor(want *desired.State, clusterARNs map[string]string) access.Reso
 }
 
 // writePaths says, in access's words, who can assume the role through EKS
-// Pod Identity and through role chaining (a Pod Identity target role), and
-// the risks of those statements. IRSA is said by writeGrants.
+// Pod Identity and through role chaining (a Pod Identity target role).
+// IRSA is said by writeGrants, the risks of every path by writeRisks.
 func writePaths(w io.Writer, doc policy.Document, r access.Resolver) {
-	subjects, risks := access.Of(doc, r)
+	subjects, _ := access.Of(doc, r)
 	for _, path := range []struct {
 		path  access.Path
 		title string
@@ -43,11 +52,6 @@ func writePaths(w io.Writer, doc policy.Document, r access.Resolver) {
 		fmt.Fprintf(w, "  %s\n", path.title)
 		for _, l := range lines {
 			fmt.Fprintf(w, "    - %s\n", l)
-		}
-	}
-	for _, k := range risks {
-		if k.Kind == access.RiskPodIdentityAnyAccount || k.Kind == access.RiskPodIdentityAnyCluster {
-			fmt.Fprintf(w, "    ! %s\n", k.Words())
 		}
 	}
 }

@@ -63,7 +63,7 @@ func logResult(l *slog.Logger, r apply.Result) {
 // had anything to do without parsing stdout.
 func logPlan(l *slog.Logger, p *plan.Plan) {
 	s := p.Summary()
-	l.Info("plan", "owner", p.Owner, "add", s.Add, "change", s.Change, "delete", s.Delete,
+	l.Info("plan", "owner", p.Owner, "create", s.Create, "update", s.Update, "delete", s.Delete,
 		"conflicts", len(p.Conflicts), "errors", len(p.Errors), "warnings", len(p.Warnings))
 }
 

@@ -17,6 +17,8 @@ type planOptions struct {
 	Prune            bool
 	Out              string
 	MarkdownMaxBytes int
+	Verbose          bool
+	FullPlanAt       string
 }
 
 func newPlanCmd(g *globalOptions, streams IO) *cobra.Command {
@@ -48,6 +50,8 @@ Exit codes: 0 success; 1 error (or conflicts that block apply); with
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "output format: text, json or markdown")
 	cmd.Flags().BoolVar(&o.DetailedExitcode, "detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none")
 	cmd.Flags().BoolVar(&o.Prune, "prune", false, "plan deletes of this owner's objects the file no longer declares")
+	cmd.Flags().BoolVar(&o.Verbose, "verbose", false, "also show each cluster's issuer, trust documents, and the wildcard bindings when nothing changes")
+	cmd.Flags().StringVar(&o.FullPlanAt, "full-plan-at", "", "where the full plan is (e.g. \"the job summary\"), said when a Markdown comment must leave parts out")
 	cmd.Flags().StringVar(&o.Out, "out", "", "also save the plan to `FILE`, for \"irsa-sync apply FILE\"")
 	// For tests and for comments that must leave room for other text; the
 	// default keeps a comment under GitHub's limit.
@@ -57,12 +61,15 @@ Exit codes: 0 success; 1 error (or conflicts that block apply); with
 }
 
 func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, streams IO) (err error) {
-	r, err := render.For(o.Output, render.Options{Color: colorful(streams.Out), MaxBytes: o.MarkdownMaxBytes})
+	r, err := render.For(o.Output, render.Options{Color: colorful(streams.Out), MaxBytes: o.MarkdownMaxBytes, Verbose: o.Verbose, FullPlanAt: o.FullPlanAt})
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
 	if o.MarkdownMaxBytes < 0 {
 		return &exitError{code: ExitError, err: fmt.Errorf("--markdown-max-bytes is %d: use a positive number, or 0 for the default", o.MarkdownMaxBytes)}
+	}
+	if err := refuseInputAsOut(o.Out, g.Files); err != nil {
+		return err
 	}
 	ctx, cancel := withTimeout(cmd.Context(), g.Timeout)
 	defer cancel()
@@ -90,7 +97,7 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, streams IO) (
 		return &exitError{code: ExitError, err: fmt.Errorf("the plan has %d conflicts and %d errors: %s", len(p.Conflicts), len(p.Errors), what)}
 	}
 	if o.Out != "" {
-		if err := savePlan(s, g.File, o, p); err != nil {
+		if err := savePlan(s, o, p); err != nil {
 			return &exitError{code: ExitError, err: err}
 		}
 		g.logger().Info("plan saved", "path", o.Out, "changes", len(p.Changes))
@@ -104,13 +111,13 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, streams IO) (
 // savePlan writes the plan to o.Out. The digest is of the file as it is
 // after planning, and must equal the one of the file that was loaded: an
 // edit in between would pair a plan with a file it was not made from.
-func savePlan(s *session, path string, o *planOptions, p *plan.Plan) error {
-	d, err := saved.DigestFile(path, s.file)
+func savePlan(s *session, o *planOptions, p *plan.Plan) error {
+	d, err := saved.DigestFiles(s.paths, s.file)
 	if err != nil {
 		return err
 	}
 	if !d.Equal(s.digest) {
-		return fmt.Errorf("%s changed while the plan was computed; the plan was not saved: run plan again", path)
+		return fmt.Errorf("%s changed while the plan was computed; the plan was not saved: run plan again", d.Names())
 	}
 	sp, err := saved.New(p, d, saved.Options{Prune: o.Prune})
 	if err != nil {

@@ -263,3 +263,33 @@ func TestTamperedSavedPlanWritesNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestShowEqualsThePlanPrintedWhenSaved: show of a saved plan prints, in
+// every format, exactly what plan printed when it saved it, and needs no
+// bindings file or live state to do so.
+func TestShowEqualsThePlanPrintedWhenSaved(t *testing.T) {
+	dir := t.TempDir()
+	for _, format := range []string{"text", "json", "markdown"} {
+		planFile := filepath.Join(t.TempDir(), "plan.json")
+		printed := mustRun(t, ExitOK, "plan", "--sandbox", dir, "-f", example, "-o", format, "--out", planFile)
+		shown := mustRun(t, ExitOK, "show", planFile, "-o", format, "-f", "does-not-exist.yaml")
+		if diff := cmp.Diff(printed, shown); diff != "" {
+			t.Errorf("show -o %s differs from the plan printed when saved (-printed +shown):\n%s", format, diff)
+		}
+	}
+	// After a change that risks, reaches and widens, too.
+	mustRun(t, ExitOK, "apply", "--sandbox", dir, "-f", example)
+	changed := editedExample(t,
+		`- {Effect: Allow, Action: s3:GetObject, Resource: "arn:aws:s3:::my-pod-secrets-bucket"}`,
+		`- {Effect: Allow, Action: [s3:GetObject, s3:ListBucket], Resource: "arn:aws:s3:::my-pod-secrets-bucket"}`,
+		"      - {cluster: prod-euw1, namespace: default, name: my-service-account}\n", "")
+	planFile := filepath.Join(t.TempDir(), "plan.json")
+	printed := mustRun(t, ExitOK, "plan", "--sandbox", dir, "-f", changed, "-o", "markdown", "--out", planFile)
+	if shown := mustRun(t, ExitOK, "show", planFile, "-o", "markdown"); shown != printed {
+		t.Errorf("show of a plan of changes differs from the plan printed:\n%s", cmp.Diff(printed, shown))
+	}
+	code, _, stderr := run(t, "show", filepath.Join(t.TempDir(), "none.json"))
+	if code != ExitError || !strings.Contains(stderr, "read saved plan") {
+		t.Errorf("show of a missing file: exit %d, %q", code, stderr)
+	}
+}

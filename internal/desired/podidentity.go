@@ -35,6 +35,7 @@ func ClusterARN(region, accountID, name string) string {
 type podIdentity struct {
 	f         *config.File
 	accountID map[string]string
+	partition map[string]string // by account name
 	clusters  map[string]config.Cluster
 	ownerTags func(map[string]string) map[string]string
 	assocs    []Association
@@ -43,8 +44,8 @@ type podIdentity struct {
 	targets map[string]map[string]bool
 }
 
-func newPodIdentity(f *config.File, accountID map[string]string, clusters map[string]config.Cluster, ownerTags func(map[string]string) map[string]string) *podIdentity {
-	return &podIdentity{f: f, accountID: accountID, clusters: clusters, ownerTags: ownerTags,
+func newPodIdentity(f *config.File, accountID, partitionOf map[string]string, clusters map[string]config.Cluster, ownerTags func(map[string]string) map[string]string) *podIdentity {
+	return &podIdentity{f: f, accountID: accountID, partition: partitionOf, clusters: clusters, ownerTags: ownerTags,
 		sources: map[string]*Role{}, targets: map[string]map[string]bool{}}
 }
 
@@ -68,7 +69,7 @@ func bindPodIdentity(pi *podIdentity, role *Role, r config.Role, b config.Servic
 		if r.SourceRole == "" {
 			return fmt.Errorf("role %q is in another account than cluster %q: set sourceRole", r.Name, cl.Name)
 		}
-		src := pi.source(cl.Account, cid, r.SourceRole)
+		src := pi.source(cl.Account, cid, role.Path, r.SourceRole)
 		src.Pods = append(src.Pods, subj)
 		if pi.targets[src.ARN] == nil {
 			pi.targets[src.ARN] = map[string]bool{}
@@ -85,17 +86,28 @@ func bindPodIdentity(pi *podIdentity, role *Role, r config.Role, b config.Servic
 	return nil
 }
 
-// source returns the source role of that name in a cluster's account.
-func (pi *podIdentity) source(account, id, name string) *Role {
-	arn := resource.RoleARN(id, "/", name)
+// source returns the source role of that name in a cluster's account. It
+// takes its target's path, so that a file scoped by requiredRolePath (and
+// an apply role scoped to role/<path>*) covers it too.
+func (pi *podIdentity) source(account, id, path, name string) *Role {
+	arn := resource.RoleARN(pi.partition[account], id, path, name)
 	if r := pi.sources[arn]; r != nil {
 		return r
 	}
 	r := &Role{Account: account, Role: resource.Role{
-		AccountID: id, Name: name, Path: "/", ARN: arn,
+		AccountID: id, Name: name, Path: path, ARN: arn,
 		Description:        "EKS Pod Identity source role, chaining to roles of other accounts (irsa-sync)",
 		MaxSessionDuration: DefaultMaxSessionDuration, Tags: pi.ownerTags(nil),
 	}}
+	// The apply role may create roles only with the required boundary
+	// (settings.requiredPermissionsBoundary, a policy of the role's own
+	// account), so the source role carries it too.
+	if b := pi.f.Settings.RequiredPermissionsBoundary; b != "" {
+		r.PermissionsBoundary = resource.PolicyARN(pi.partition[account], id, "/", b)
+		if i := strings.LastIndex(b, "/"); i >= 0 {
+			r.PermissionsBoundary = resource.PolicyARN(pi.partition[account], id, "/"+b[:i+1], b[i+1:])
+		}
+	}
 	pi.sources[arn] = r
 	return r
 }

@@ -25,16 +25,21 @@ func Compute(want *desired.State, have *state.Live, opts Options) *Plan {
 	c.serviceAccounts()
 	c.associations()
 	c.prune()
-	p.Warnings = append(p.Warnings, policyWarnings(want)...)
 	if opts.Prune {
 		p.Changes = append(p.Changes, p.Pruneable...)
 		p.Pruneable = nil
 	}
+	c.accountQuotas()
+	c.sharedIssuers()
 	sortChanges(p.Changes)
 	sortChanges(p.Pruneable)
 	sortProblems(p.Conflicts)
 	sortProblems(p.Errors)
 	sortProblems(p.Warnings)
+	p.Names = c.names()
+	p.Access = AccessChanges(p.Changes, p.Names)
+	p.Risks = c.risks(p.Names)
+	p.Reach = c.reach(p.Changes, p.Names)
 	// Empty lists, not null, in JSON: consumers index them without checks.
 	for _, l := range []*[]Problem{&p.Conflicts, &p.Errors, &p.Warnings} {
 		if *l == nil {
@@ -78,5 +83,4 @@ func (c *computer) fail(address, msg string) {
 func (c *computer) warn(address, msg string) {
 	c.plan.Warnings = append(c.plan.Warnings, Problem{address, msg})
 }
-func (c *computer) pruneable(ch Change)          { c.plan.Pruneable = append(c.plan.Pruneable, ch) }
-func (c *computer) accountName(id string) string { return c.want.AccountName(id) }
+func (c *computer) pruneable(ch Change) { c.plan.Pruneable = append(c.plan.Pruneable, ch) }

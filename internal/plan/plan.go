@@ -37,6 +37,16 @@ type Plan struct {
 	Pruneable []Change `json:"pruneable"`
 	// Patterns are wildcard bindings: trusted by pattern, nothing to annotate.
 	Patterns []desired.Pattern `json:"patterns"`
+	// Access is, per role the changes touch, who gains and loses the
+	// ability to assume it, by address.
+	Access []RoleAccess `json:"access"`
+	// Risks are what a reviewer must read before approving: widened access,
+	// live trust statements irsa-sync did not generate, broad policies.
+	Risks []Risk `json:"risks"`
+	// Reach is, per changed customer policy, the roles attaching it.
+	Reach []Reach `json:"reach"`
+	// Names turn issuers, account ids and role ARNs into the file's names.
+	Names Names `json:"names"`
 }
 
 // Problem is a conflict, error or warning about one object.
@@ -45,10 +55,10 @@ type Problem struct {
 	Message string `json:"message"`
 }
 
-// Summary counts the changes by action.
+// Summary counts the changes by action, in the actions' own words.
 type Summary struct {
-	Add    int `json:"add"`
-	Change int `json:"change"`
+	Create int `json:"create"`
+	Update int `json:"update"`
 	Delete int `json:"delete"`
 }
 
@@ -58,9 +68,9 @@ func (p *Plan) Summary() Summary {
 	for _, c := range p.Changes {
 		switch c.Action {
 		case Create:
-			s.Add++
+			s.Create++
 		case Update:
-			s.Change++
+			s.Update++
 		case Delete:
 			s.Delete++
 		}

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
 
@@ -27,10 +28,17 @@ func TestPolicyAndNamespaceWarnings(t *testing.T) {
 		{name: "nothing risky", edit: func(*desired.State, *Options) {}},
 		{name: "managed policy * on *", edit: func(w *desired.State, _ *Options) {
 			addPolicy(w, doc(`[{"Effect":"Allow","Action":"*","Resource":"*"}]`))
-		}, want: []string{polAddr + `: the document allows Action "*" on Resource "*"`}},
+		}, want: []string{polAddr + `: broadPolicy  *`}},
 		{name: "managed policy *:* in a list, second statement", edit: func(w *desired.State, _ *Options) {
 			addPolicy(w, doc(`[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Allow","Action":["s3:*","*:*"],"Resource":["arn:aws:s3:::b","*"]}]`))
-		}, want: []string{polAddr + `: the document allows Action "*" on Resource "*"`}},
+		}, want: []string{polAddr + `: broadPolicy  *`}},
+		{name: "managed policy iam:* on one resource", edit: func(w *desired.State, _ *Options) {
+			addPolicy(w, doc(`[{"Effect":"Allow","Action":"IAM:*","Resource":"arn:aws:iam::111122223333:role/x"}]`))
+		}, want: []string{polAddr + `: broadPolicy  iam:*`}},
+		{name: "attaching a broad declared policy", edit: func(w *desired.State, _ *Options) {
+			addPolicy(w, doc(`[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]`))
+			w.Roles[0].ManagedPolicies = append(w.Roles[0].ManagedPolicies, resource.PolicyARN("aws", acct, "/", "p"))
+		}, want: []string{polAddr + `: broadPolicy  iam:*`, roleAddr + ": broadPolicy " + resource.PolicyARN("aws", acct, "/", "p") + " iam:*"}},
 		{name: "managed policy * on one resource", edit: func(w *desired.State, _ *Options) {
 			addPolicy(w, doc(`[{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::b"}]`))
 		}},
@@ -42,10 +50,19 @@ func TestPolicyAndNamespaceWarnings(t *testing.T) {
 		}},
 		{name: "inline * on *", edit: func(w *desired.State, _ *Options) {
 			w.Roles[0].InlinePolicies = map[string]policy.Document{"all": doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`)}
-		}, want: []string{roleAddr + `: inline policy "all" allows Action "*" on Resource "*"`}},
+		}, want: []string{roleAddr + `: broadPolicy inline:all *`}},
 		{name: "AdministratorAccess attached", edit: func(w *desired.State, _ *Options) {
-			w.Roles[0].ManagedPolicies = append(w.Roles[0].ManagedPolicies, administratorAccess)
-		}, want: []string{roleAddr + ": attaches arn:aws:iam::aws:policy/AdministratorAccess"}},
+			w.Roles[0].ManagedPolicies = append(w.Roles[0].ManagedPolicies, "arn:aws:iam::aws:policy/AdministratorAccess")
+		}, want: []string{roleAddr + ": broadPolicy arn:aws:iam::aws:policy/AdministratorAccess *"}},
+		{name: "AdministratorAccess of GovCloud attached", edit: func(w *desired.State, _ *Options) {
+			w.Roles[0].ManagedPolicies = append(w.Roles[0].ManagedPolicies, "arn:aws-us-gov:iam::aws:policy/AdministratorAccess")
+		}, want: []string{roleAddr + ": broadPolicy arn:aws-us-gov:iam::aws:policy/AdministratorAccess *"}},
+		{name: "AdministratorAccess of China attached", edit: func(w *desired.State, _ *Options) {
+			w.Roles[0].ManagedPolicies = append(w.Roles[0].ManagedPolicies, "arn:aws-cn:iam::aws:policy/AdministratorAccess")
+		}, want: []string{roleAddr + ": broadPolicy arn:aws-cn:iam::aws:policy/AdministratorAccess *"}},
+		{name: "a customer policy named AdministratorAccess is not AWS's", edit: func(w *desired.State, _ *Options) {
+			w.Roles[0].ManagedPolicies = append(w.Roles[0].ManagedPolicies, "arn:aws:iam::111122223333:policy/AdministratorAccess")
+		}},
 		{name: "11 namespaces, default limit 10", edit: func(w *desired.State, _ *Options) {
 			trustNamespaces(w, 11)
 		}, want: []string{roleAddr + ": trusted from 11 namespaces (more than 10)"}},
@@ -71,6 +88,12 @@ func TestPolicyAndNamespaceWarnings(t *testing.T) {
 			for _, w := range p.Warnings {
 				got = append(got, w.Address+": "+w.Message)
 			}
+			for _, r := range p.Risks {
+				if r.Kind == RiskBroadPolicy {
+					got = append(got, r.Address+": "+string(r.Kind)+" "+r.Policy+" "+r.Grants)
+				}
+			}
+			sort.Strings(got)
 			if len(got) != len(tt.want) {
 				t.Fatalf("warnings:\n%s\nwant %d: %v", strings.Join(got, "\n"), len(tt.want), tt.want)
 			}
@@ -88,7 +111,7 @@ func TestPolicyAndNamespaceWarnings(t *testing.T) {
 
 func addPolicy(w *desired.State, d policy.Document) {
 	w.Policies = append(w.Policies, desired.Policy{Account: "prod", Policy: resource.Policy{
-		AccountID: acct, Name: "p", Path: "/", ARN: resource.PolicyARN(acct, "/", "p"), Document: d,
+		AccountID: acct, Name: "p", Path: "/", ARN: resource.PolicyARN("aws", acct, "/", "p"), Document: d,
 		Tags: map[string]string{resource.OwnerTag: owner}}})
 }
 

@@ -53,16 +53,29 @@ func Plan(ctx context.Context, f *config.File, clients *connect.Clients, opts Op
 	if err != nil {
 		return nil, &ReadError{Err: err}
 	}
-	want, err := desired.Build(f, have.Issuers())
+	res, err := Compute(f, have, opts)
+	if err != nil {
+		return nil, err
+	}
+	if !opts.SkipPods {
+		if err := notePods(ctx, clients, res.Plan); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// Compute is the pure half of Plan: the desired state built from f with the
+// issuers and partitions read into have, and the plan between the two. It
+// reads and writes nothing, so tests of the planner and the renderers at
+// scale can run it on a live state they build, through the same steps as
+// every run.
+func Compute(f *config.File, have *state.Live, opts Options) (*Result, error) {
+	want, err := desired.Build(f, have.Issuers(), have.Partitions())
 	if err != nil {
 		return nil, err
 	}
 	p := plan.Compute(want, have, plan.Options{Prune: opts.Prune, MaxTrustedNamespaces: f.Settings.MaxTrustedNamespaces})
-	if !opts.SkipPods {
-		if err := notePods(ctx, clients, p); err != nil {
-			return nil, err
-		}
-	}
 	return &Result{Plan: p, Desired: want, Live: have}, nil
 }
 

@@ -14,14 +14,15 @@ import (
 
 // ApplyFormatVersion is the version of apply's JSON output
 // (schemas/apply.schema.json). Like FormatVersion, it changes only when a
-// field is renamed, removed or changes meaning.
-const ApplyFormatVersion = 1
+// field is renamed, removed or changes meaning; version 2 embeds plan
+// format 2.
+const ApplyFormatVersion = 2
 
 // jsonApply is apply's JSON output: the plan it ran, in the plan format,
 // and one result per change of that plan, in the same order.
 type jsonApply struct {
 	FormatVersion int          `json:"formatVersion"`
-	Plan          jsonPlan     `json:"plan"`
+	Plan          JSONPlan     `json:"plan"`
 	Results       []jsonResult `json:"results"`
 	Summary       jsonOutcome  `json:"summary"`
 	// Error is why the apply stopped or refused, null when it finished.
@@ -51,7 +52,7 @@ type jsonOutcome struct {
 // report holds a result per change of p, runErr is the error apply
 // returned (nil when it finished).
 func ApplyJSON(w io.Writer, p *plan.Plan, report *plan.Report, runErr error) error {
-	out := jsonApply{FormatVersion: ApplyFormatVersion, Plan: planJSON(p), Results: []jsonResult{},
+	out := jsonApply{FormatVersion: ApplyFormatVersion, Plan: PlanJSON(p), Results: []jsonResult{},
 		Summary: jsonOutcome{Applied: report.Count(plan.Applied), Failed: report.Count(plan.Failed), Skipped: report.Count(plan.Skipped)}}
 	where := map[string]plan.Change{}
 	for _, c := range p.Changes {
@@ -104,7 +105,7 @@ func ApplyDone(p *plan.Plan, report *plan.Report) string {
 		return b.String()
 	}
 	s := p.Summary()
-	fmt.Fprintf(&b, "\nApply complete: %d added, %d changed, %d deleted.\n", s.Add, s.Change, s.Delete)
+	fmt.Fprintf(&b, "\nApply complete: %d created, %d updated, %d deleted.\n", s.Create, s.Update, s.Delete)
 	if n := report.Retries(); n > 0 {
 		fmt.Fprintf(&b, "AWS throttled or failed %d calls on the way; the SDK retried each of them.\n", n)
 	}

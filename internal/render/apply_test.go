@@ -93,7 +93,7 @@ func TestApplyJSONResultCarriesWhereAndHowLong(t *testing.T) {
 	if err := ApplyJSON(&b, p, reportFor(p, false), nil); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"formatVersion": 1`, `"durationMs": 1`, `"account": "prod"`, `"cluster": "prod-use1"`, `"error": null`} {
+	for _, want := range []string{`"formatVersion": 2`, `"durationMs": 1`, `"account": "prod"`, `"cluster": "prod-use1"`, `"error": null`} {
 		if !bytes.Contains(b.Bytes(), []byte(want)) {
 			t.Errorf("apply JSON lacks %s:\n%s", want, b.String())
 		}

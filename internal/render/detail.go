@@ -1,16 +1,16 @@
 package render
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/irsa-sync/irsa-sync/internal/access"
+	"github.com/irsa-sync/irsa-sync/internal/docdiff"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 	"github.com/irsa-sync/irsa-sync/internal/policy"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
-	"github.com/irsa-sync/irsa-sync/internal/trust"
 )
 
 // line is one line of a change's field-level detail. The text and Markdown
@@ -23,9 +23,33 @@ type line struct {
 	text  string
 }
 
+// view is what every format needs beyond a change to show it: the plan's
+// names, the reach of policy changes, and whether to show the ids.
+type view struct {
+	names   plan.Names
+	reach   map[string]plan.Reach
+	verbose bool
+}
+
+func newView(p *plan.Plan, verbose bool) view {
+	v := view{names: p.Names, reach: map[string]plan.Reach{}, verbose: verbose}
+	for _, r := range p.Reach {
+		v.reach[r.Address] = r
+	}
+	return v
+}
+
+// contextLines is how many unchanged lines a document diff keeps next to
+// each change.
+const contextLines = 3
+
+// maxReach is how many roles, and bindings of one role, a policy's reach
+// lists before it says how many more.
+const maxReach = 10
+
 // details lists what a change does, field by field.
-func details(c plan.Change) []line {
-	var d detail
+func (v view) details(c plan.Change) []line {
+	d := detail{view: v}
 	before, after := c.Sides()
 	switch c.Action {
 	case plan.Create:
@@ -34,8 +58,11 @@ func details(c plan.Change) []line {
 		d.deleted(before)
 	default:
 		for _, f := range c.Fields {
-			d.field(f)
+			d.field(c, f)
 		}
+	}
+	if r, ok := v.reach[c.Address]; ok {
+		d.reach(r)
 	}
 	if c.RetireVersion != "" {
 		d.add(' ', 0, "retire version: "+c.RetireVersion)
@@ -49,7 +76,10 @@ func details(c plan.Change) []line {
 	return d.lines
 }
 
-type detail struct{ lines []line }
+type detail struct {
+	view
+	lines []line
+}
 
 func (d *detail) add(mark byte, depth int, text string) {
 	d.lines = append(d.lines, line{mark, depth, text})
@@ -66,19 +96,23 @@ func (d *detail) list(title string, mark byte, items []string) {
 	}
 }
 
-// statements adds policy statements pretty-printed, one marked line per
-// line of JSON: statements are long, and a reviewer reads an action or a
-// resource more easily on its own line.
-func (d *detail) statements(mark byte, stmts []string) {
-	for _, s := range stmts {
-		var b bytes.Buffer
-		if json.Indent(&b, []byte(s), "", "  ") != nil {
-			d.add(mark, 1, s)
-			continue
-		}
-		for _, l := range strings.Split(b.String(), "\n") {
-			d.add(mark, 1, l)
-		}
+// document adds the line diff of a policy document (docdiff): unchanged
+// lines as context, one marked line per added or removed line, so one
+// added action is one "+" line. A new document is all "+" lines.
+func (d *detail) document(title string, before, after policy.Document) {
+	lines, err := docdiff.Lines([]byte(before.JSON()), []byte(after.JSON()))
+	if err != nil {
+		// Both documents were parsed when read; say so rather than hide it.
+		d.add(' ', 0, title+": (cannot show the difference: "+err.Error()+")")
+		return
+	}
+	text := docdiff.Unified(lines, contextLines)
+	if text == "" {
+		return
+	}
+	d.add(' ', 0, title+":")
+	for _, l := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		d.add(l[0], 1, l[2:])
 	}
 }
 
@@ -88,6 +122,29 @@ func (d *detail) tags(mark byte, tags map[string]string) {
 		items = append(items, k+"="+tags[k])
 	}
 	d.list("tags", mark, items)
+}
+
+// subjects are who a trust admits, in the file's names; with verbose, the
+// issuer of each IRSA subject follows it.
+func (d *detail) subjects(subs []access.Subject) []string {
+	out := make([]string, 0, len(subs))
+	for _, s := range subs {
+		out = append(out, d.subject(s))
+	}
+	return out
+}
+
+func (d *detail) subject(s access.Subject) string {
+	w := s.String()
+	if d.verbose && s.Path == access.IRSA {
+		for _, issuer := range resource.SortedKeys(d.names.Clusters) {
+			if d.names.Clusters[issuer] == s.Cluster {
+				w += " (issuer " + issuer + ")"
+				break
+			}
+		}
+	}
+	return w
 }
 
 // created shows the main fields of a new object, all marked as added.
@@ -104,10 +161,7 @@ func (d *detail) created(obj any) {
 		if o.Description != "" {
 			d.add(' ', 0, "description: "+strconv.Quote(o.Description))
 		}
-		if stmts := o.Document.Statements(); len(stmts) > 0 {
-			d.add(' ', 0, "statements:")
-			d.statements('+', stmts)
-		}
+		d.document("document", policy.Document{}, o.Document)
 		d.tags('+', o.Tags)
 	case *resource.Role:
 		d.add(' ', 0, "arn: "+o.ARN)
@@ -119,9 +173,15 @@ func (d *detail) created(obj any) {
 		if o.PermissionsBoundary != "" {
 			d.add(' ', 0, "permissionsBoundary: "+o.PermissionsBoundary)
 		}
-		d.list("trust subjects", '+', trust.Subs(o.Trust))
+		subs, _ := access.Of(o.Trust, d.names.Resolver(o.ARN))
+		d.list("trusted by", '+', d.subjects(subs))
+		if d.verbose {
+			d.document("trust", policy.Document{}, o.Trust)
+		}
 		d.list("managed policies", '+', o.ManagedPolicies)
-		d.list("inline policies", '+', resource.SortedKeys(o.InlinePolicies))
+		for _, name := range resource.SortedKeys(o.InlinePolicies) {
+			d.document("inline policy "+name+" (new)", policy.Document{}, o.InlinePolicies[name])
+		}
 		d.tags('+', o.Tags)
 	case *resource.ServiceAccount:
 		d.annotations('+', o.Annotations)
@@ -162,18 +222,30 @@ func (d *detail) annotations(mark byte, ann map[string]string) {
 
 // field shows one field of an update. The planner names fields after the
 // bindings file's keys, so the names are shown as they are.
-func (d *detail) field(f plan.Field) {
+func (d *detail) field(c plan.Change, f plan.Field) {
 	switch f.Name {
 	case plan.FieldTrust:
-		if len(f.Added)+len(f.Removed) == 0 {
-			// Same subjects, other statement (a provider or audience):
-			// show the statements that differ instead.
-			documentChange(d, "trust", f)
-			return
+		arn := ""
+		if c.Role != nil && c.Role.After != nil {
+			arn = c.Role.After.ARN
 		}
-		d.setChange("trust subjects", f)
+		ch := access.Diff(document(f.Before), document(f.After), d.names.Resolver(arn))
+		if !ch.IsZero() {
+			d.add(' ', 0, "trusted by:")
+			for _, s := range ch.Gained {
+				d.add('+', 1, d.subject(s))
+			}
+			for _, s := range ch.Lost {
+				d.add('-', 1, d.subject(s))
+			}
+		}
+		// Same subjects, another statement (a provider or audience): the
+		// document's changed lines are what the reviewer needs to find.
+		if ch.IsZero() || d.verbose {
+			d.document("trust", document(f.Before), document(f.After))
+		}
 	case plan.FieldDocument:
-		d.setChange("statements", f)
+		d.document("document", document(f.Before), document(f.After))
 	case plan.FieldInlinePolicy:
 		title := "inline policy " + f.Key
 		switch {
@@ -182,9 +254,7 @@ func (d *detail) field(f plan.Field) {
 		case f.After == nil:
 			title += " (deleted)"
 		}
-		d.add(' ', 0, title+":")
-		d.statements('+', f.Added)
-		d.statements('-', f.Removed)
+		d.document(title, document(f.Before), document(f.After))
 	case plan.FieldManagedPolicies:
 		d.setChange("managed policies", f)
 	case plan.FieldClientIDs:
@@ -203,6 +273,31 @@ func (d *detail) field(f plan.Field) {
 	}
 }
 
+// reach lists who a changed policy reaches: each role attaching it and the
+// bindings its trust admits, folded past maxReach.
+func (d *detail) reach(r plan.Reach) {
+	if len(r.Roles) == 0 {
+		d.add(' ', 0, "reaches: no role attaches this policy")
+		return
+	}
+	d.add(' ', 0, "reaches "+plural(len(r.Roles), "role", "roles")+":")
+	for i, role := range r.Roles {
+		if i == maxReach {
+			d.add(' ', 1, fmt.Sprintf("… and %d more roles", len(r.Roles)-maxReach))
+			break
+		}
+		subs := d.subjects(role.Subjects)
+		if more := len(subs) - maxReach; more > 0 {
+			subs = append(subs[:maxReach], fmt.Sprintf("and %d more", more))
+		}
+		who := "nobody: its trust admits no one"
+		if len(subs) > 0 {
+			who = strings.Join(subs, ", ")
+		}
+		d.add(' ', 1, role.Account+"/"+role.Role+": "+who)
+	}
+}
+
 func orNil(v plan.Value) plan.Value {
 	if v == plan.Text("") {
 		return nil
@@ -210,15 +305,9 @@ func orNil(v plan.Value) plan.Value {
 	return v
 }
 
-// setChange shows what a set field gains and loses; statement JSON is
-// pretty-printed, other members are one line each.
+// setChange shows what a set field gains and loses, one member a line.
 func (d *detail) setChange(title string, f plan.Field) {
 	d.add(' ', 0, title+":")
-	if title == "statements" {
-		d.statements('+', f.Added)
-		d.statements('-', f.Removed)
-		return
-	}
 	for _, s := range f.Added {
 		d.add('+', 1, s)
 	}
@@ -227,80 +316,11 @@ func (d *detail) setChange(title string, f plan.Field) {
 	}
 }
 
-// documentChange shows a changed document as a line diff of its pretty
-// form: when the subjects stay and only a provider or an audience moves,
-// the one changed line is what the reviewer needs to find.
-func documentChange(d *detail, title string, f plan.Field) {
-	d.add(' ', 0, title+":")
-	before, after := document(f.Before).Pretty(), document(f.After).Pretty()
-	for _, l := range lineDiff(splitLines(before), splitLines(after)) {
-		d.add(l.mark, 1, l.text)
-	}
-}
-
-func splitLines(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, "\n")
-}
-
-// lineDiff is the longest-common-subsequence diff of two line lists, with
-// removals before additions at each change as diff(1) prints them.
-// Documents are small (IAM caps a trust at a few kilobytes), so the
-// quadratic table is cheap.
-func lineDiff(a, b []string) []line {
-	lcs := make([][]int, len(a)+1)
-	for i := range lcs {
-		lcs[i] = make([]int, len(b)+1)
-	}
-	for i := len(a) - 1; i >= 0; i-- {
-		for j := len(b) - 1; j >= 0; j-- {
-			if a[i] == b[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	var out []line
-	i, j := 0, 0
-	for i < len(a) || j < len(b) {
-		switch {
-		case i < len(a) && j < len(b) && a[i] == b[j]:
-			out = append(out, line{' ', 0, a[i]})
-			i, j = i+1, j+1
-		case j == len(b) || (i < len(a) && lcs[i+1][j] >= lcs[i][j+1]):
-			out = append(out, line{'-', 0, a[i]})
-			i++
-		default:
-			out = append(out, line{'+', 0, b[j]})
-			j++
-		}
-	}
-	return out
-}
-
 func document(v plan.Value) policy.Document {
 	if d, ok := v.(plan.Document); ok {
 		return d.Document
 	}
 	return policy.Document{}
-}
-
-// minus returns the members of a not in b, in a's order.
-func minus(a, b []string) []string {
-	in := map[string]bool{}
-	for _, s := range b {
-		in[s] = true
-	}
-	var out []string
-	for _, s := range a {
-		if !in[s] {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // scalar formats a field's value: strings quoted so that an empty or

@@ -3,34 +3,36 @@ package render
 import (
 	"io"
 
+	"github.com/irsa-sync/irsa-sync/internal/access"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 )
 
 // FormatVersion is the version of the JSON plan format. It changes only when
 // a field is renamed, removed or changes meaning; new fields keep it.
-const FormatVersion = 1
+// Version 2: the summary counts create/update/delete (was add/change/
+// delete), notes are objects with their kind, and risks, access, reach and
+// names are new.
+const FormatVersion = 2
 
-// The JSON plan has its own types, rather than encoding plan.Plan, so that
-// the format described by schemas/plan.schema.json does not move when the
-// planner's internals do. Every key is always present (lists as [], absent
-// values as null), so scripts index it without checks.
-type jsonPlan struct {
+// JSONPlan is the JSON plan. It has its own types, rather than encoding
+// plan.Plan, so that the format described by schemas/plan.schema.json does
+// not move when the planner's internals do. Every key is always present
+// (lists as [], absent values as null), so scripts index it without checks.
+type JSONPlan struct {
 	FormatVersion int           `json:"formatVersion"`
 	Owner         string        `json:"owner"`
 	Blocked       bool          `json:"blocked"`
-	Summary       jsonSummary   `json:"summary"`
+	Summary       plan.Summary  `json:"summary"`
 	Changes       []JSONChange  `json:"changes"`
-	Conflicts     []jsonProblem `json:"conflicts"`
-	Errors        []jsonProblem `json:"errors"`
-	Warnings      []jsonProblem `json:"warnings"`
+	Conflicts     []JSONProblem `json:"conflicts"`
+	Errors        []JSONProblem `json:"errors"`
+	Warnings      []JSONProblem `json:"warnings"`
+	Risks         []JSONRisk    `json:"risks"`
+	Access        []JSONAccess  `json:"access"`
+	Reach         []JSONReach   `json:"reach"`
 	Pruneable     []JSONChange  `json:"pruneable"`
-	Patterns      []jsonPattern `json:"patterns"`
-}
-
-type jsonSummary struct {
-	Add    int `json:"add"`
-	Change int `json:"change"`
-	Delete int `json:"delete"`
+	Patterns      []JSONPattern `json:"patterns"`
+	Names         plan.Names    `json:"names"`
 }
 
 // JSONChange is one change as the JSON plan (schemas/plan.schema.json) and
@@ -49,7 +51,7 @@ type JSONChange struct {
 	Fields        []JSONField `json:"fields"`
 	RetireVersion *string     `json:"retireVersion"`
 	Adopt         bool        `json:"adopt"`
-	Notes         []string    `json:"notes"`
+	Notes         []JSONNote  `json:"notes"`
 }
 
 // JSONField is one changed field of a JSONChange.
@@ -61,12 +63,61 @@ type JSONField struct {
 	Removed []string `json:"removed"`
 }
 
-type jsonProblem struct {
+// JSONNote is a note of a change: its kind and details for scripts, its
+// words for people.
+type JSONNote struct {
+	Kind  string   `json:"kind"`
+	Count int      `json:"count"`
+	Names []string `json:"names"`
+	Text  string   `json:"text"`
+}
+
+// JSONProblem is a conflict, error or warning.
+type JSONProblem struct {
 	Address string `json:"address"`
 	Message string `json:"message"`
 }
 
-type jsonPattern struct {
+// JSONRisk is a risk of the plan: its kind and typed details, and its words.
+type JSONRisk struct {
+	Kind      string           `json:"kind"`
+	Address   string           `json:"address"`
+	Message   string           `json:"message"`
+	AccountID *string          `json:"accountId"`
+	Widening  *access.Widening `json:"widening"`
+	Trust     *access.Risk     `json:"trust"`
+	Policy    *string          `json:"policy"`
+	Grants    *string          `json:"grants"`
+}
+
+// JSONAccess is one role's access change.
+type JSONAccess struct {
+	Address string            `json:"address"`
+	Account string            `json:"account"`
+	Role    string            `json:"role"`
+	Action  string            `json:"action"`
+	Gained  []access.Subject  `json:"gained"`
+	Lost    []access.Subject  `json:"lost"`
+	Widened []access.Widening `json:"widened"`
+}
+
+// JSONReach is who a changed policy reaches.
+type JSONReach struct {
+	Address string          `json:"address"`
+	Policy  string          `json:"policy"`
+	Roles   []JSONReachRole `json:"roles"`
+}
+
+// JSONReachRole is one role attaching a changed policy.
+type JSONReachRole struct {
+	Account  string           `json:"account"`
+	Role     string           `json:"role"`
+	ARN      string           `json:"arn"`
+	Subjects []access.Subject `json:"subjects"`
+}
+
+// JSONPattern is a wildcard binding.
+type JSONPattern struct {
 	Cluster   string `json:"cluster"`
 	Namespace string `json:"namespace"`
 	Name      string `json:"name"`
@@ -79,25 +130,44 @@ type jsonRenderer struct{}
 // Render writes the object indented two spaces with a trailing newline, so
 // that saved plans diff line by line.
 func (jsonRenderer) Render(w io.Writer, p *plan.Plan) error {
-	return writeJSON(w, planJSON(p))
+	return writeJSON(w, PlanJSON(p))
 }
 
-func planJSON(p *plan.Plan) jsonPlan {
-	s := p.Summary()
-	out := jsonPlan{
+// PlanJSON is the plan in the JSON plan's vocabulary.
+func PlanJSON(p *plan.Plan) JSONPlan {
+	out := JSONPlan{
 		FormatVersion: FormatVersion,
 		Owner:         p.Owner,
 		Blocked:       p.Blocked(),
-		Summary:       jsonSummary{Add: s.Add, Change: s.Change, Delete: s.Delete},
+		Summary:       p.Summary(),
 		Changes:       JSONChanges(p.Changes),
 		Conflicts:     jsonProblems(p.Conflicts),
 		Errors:        jsonProblems(p.Errors),
 		Warnings:      jsonProblems(p.Warnings),
+		Risks:         make([]JSONRisk, 0, len(p.Risks)),
+		Access:        make([]JSONAccess, 0, len(p.Access)),
+		Reach:         make([]JSONReach, 0, len(p.Reach)),
 		Pruneable:     JSONChanges(p.Pruneable),
-		Patterns:      []jsonPattern{},
+		Patterns:      []JSONPattern{},
+		Names:         plan.Names{Clusters: orEmptyMap(p.Names.Clusters), Accounts: orEmptyMap(p.Names.Accounts), Roles: orEmptyMap(p.Names.Roles)},
+	}
+	for _, r := range p.Risks {
+		out.Risks = append(out.Risks, JSONRisk{Kind: string(r.Kind), Address: r.Address, Message: RiskText(r), AccountID: orNull(r.AccountID),
+			Widening: r.Widening, Trust: r.Trust, Policy: orNull(r.Policy), Grants: orNull(r.Grants)})
+	}
+	for _, a := range p.Access {
+		out.Access = append(out.Access, JSONAccess{Address: a.Address, Account: a.Account, Role: a.Role, Action: string(a.Action),
+			Gained: orEmpty(a.Gained), Lost: orEmpty(a.Lost), Widened: orEmpty(a.Widened)})
+	}
+	for _, r := range p.Reach {
+		jr := JSONReach{Address: r.Address, Policy: r.Policy, Roles: make([]JSONReachRole, 0, len(r.Roles))}
+		for _, role := range r.Roles {
+			jr.Roles = append(jr.Roles, JSONReachRole{Account: role.Account, Role: role.Role, ARN: role.ARN, Subjects: orEmpty(role.Subjects)})
+		}
+		out.Reach = append(out.Reach, jr)
 	}
 	for _, pt := range p.Patterns {
-		out.Patterns = append(out.Patterns, jsonPattern{Cluster: pt.Cluster, Namespace: pt.Namespace, Name: pt.Name, Role: pt.Role})
+		out.Patterns = append(out.Patterns, JSONPattern{Cluster: pt.Cluster, Namespace: pt.Namespace, Name: pt.Name, Role: pt.Role})
 	}
 	return out
 }
@@ -112,21 +182,24 @@ func JSONChanges(cs []plan.Change) []JSONChange {
 			Account: orNull(c.Account), Cluster: orNull(c.Cluster),
 			Before: before, After: after,
 			Fields: make([]JSONField, 0, len(c.Fields)), RetireVersion: orNull(c.RetireVersion),
-			Adopt: c.Adopt, Notes: NoteTexts(c.Notes),
+			Adopt: c.Adopt, Notes: make([]JSONNote, 0, len(c.Notes)),
 		}
 		for _, f := range c.Fields {
 			jc.Fields = append(jc.Fields, JSONField{Name: f.Path(), Before: valueJSON(f.Before), After: valueJSON(f.After),
 				Added: orEmpty(f.Added), Removed: orEmpty(f.Removed)})
+		}
+		for _, n := range c.Notes {
+			jc.Notes = append(jc.Notes, JSONNote{Kind: string(n.Kind), Count: n.Count, Names: orEmpty(n.Names), Text: NoteText(n)})
 		}
 		out = append(out, jc)
 	}
 	return out
 }
 
-func jsonProblems(ps []plan.Problem) []jsonProblem {
-	out := make([]jsonProblem, 0, len(ps))
+func jsonProblems(ps []plan.Problem) []JSONProblem {
+	out := make([]JSONProblem, 0, len(ps))
 	for _, p := range ps {
-		out = append(out, jsonProblem{Address: p.Address, Message: p.Message})
+		out = append(out, JSONProblem{Address: p.Address, Message: p.Message})
 	}
 	return out
 }
@@ -138,11 +211,18 @@ func orNull(s string) *string {
 	return &s
 }
 
-func orEmpty(s []string) []string {
+func orEmpty[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
+}
+
+func orEmptyMap(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
 }
 
 // valueJSON is a field value as the JSON plan shows it: a string, a number,

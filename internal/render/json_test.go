@@ -68,7 +68,11 @@ func TestSchemaRejects(t *testing.T) {
 	}{
 		{"no summary", func(m map[string]any) { delete(m, "summary") }},
 		{"unknown top-level key", func(m map[string]any) { m["extra"] = true }},
-		{"other format version", func(m map[string]any) { m["formatVersion"] = 2 }},
+		{"other format version", func(m map[string]any) { m["formatVersion"] = 1 }},
+		{"old summary key", func(m map[string]any) { m["summary"].(map[string]any)["add"] = 4 }},
+		{"note as a string", func(m map[string]any) { change(m, 0)["notes"] = []any{"for cluster prod-use1"} }},
+		{"unknown risk kind", func(m map[string]any) { m["risks"].([]any)[0].(map[string]any)["kind"] = "scary" }},
+		{"no access", func(m map[string]any) { delete(m, "access") }},
 		{"unknown action", func(m map[string]any) { change(m, 0)["action"] = "replace" }},
 		{"create with a before", func(m map[string]any) { change(m, 0)["before"] = change(m, 0)["after"] }},
 		{"role without trust", func(m map[string]any) { delete(change(m, 2)["after"].(map[string]any), "trust") }},
@@ -96,7 +100,7 @@ func TestJSONShape(t *testing.T) {
 	if !strings.HasSuffix(out, "}\n") || strings.HasSuffix(out, "\n\n") {
 		t.Errorf("want one object and one trailing newline, got %q", out[max(0, len(out)-10):])
 	}
-	if !strings.Contains(out, "\n  \"formatVersion\": 1,") {
+	if !strings.Contains(out, "\n  \"formatVersion\": 2,") {
 		t.Errorf("want two-space indentation and formatVersion first, got:\n%s", out)
 	}
 	// HTML escaping would turn the "<" of a message into \u003c.

@@ -10,20 +10,27 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 )
 
-// markdownRenderer writes the plan as a pull-request comment: the summary
-// and anything blocking first, readable in seconds, then each change's
-// detail folded away in a <details> block.
-type markdownRenderer struct{ maxBytes int }
+// markdownRenderer writes the plan as a pull-request comment: the summary,
+// the risks and who gains access first, readable in seconds, then each
+// change's detail folded away in a <details> block.
+type markdownRenderer struct {
+	maxBytes   int
+	verbose    bool
+	fullPlanAt string
+}
 
-// A comment is built from blocks. Fixed blocks (title, summary table,
-// section headings) are always kept; the others give way, from the end of
-// the comment, when it would not fit under the byte limit.
+// A comment is built from blocks. Fixed blocks (title, banner, summary
+// table, section headings, the access picture) are always kept; the others
+// give way, from the end of the comment and in the order of their kinds,
+// when it would not fit under the byte limit.
 type blockKind int
 
 const (
 	fixedBlock  blockKind = iota
 	changeBlock           // a change: full detail, then heading only, then left out
 	itemBlock             // a problem or pattern: shown, then left out
+	riskBlock             // a risk: left out only after every change and item
+	accessBlock           // a role's access: left out last of all
 )
 
 type block struct {
@@ -45,17 +52,18 @@ func (b *block) text() string {
 
 // Render writes the comment, folding details from the end until it fits.
 func (r markdownRenderer) Render(w io.Writer, p *plan.Plan) error {
-	title, blocks := markdownBlocks(p)
-	folded, omitted := fit(title, blocks, r.maxBytes)
+	title, blocks := r.blocks(p)
+	where := r.where()
+	folded, omitted := fit(title, blocks, r.maxBytes, where)
 	var b strings.Builder
 	b.WriteString(title)
 	if folded+omitted > 0 {
-		b.WriteString(foldNote(folded, omitted, r.maxBytes))
+		b.WriteString(foldNote(folded, omitted, r.maxBytes, where))
 	}
 	for i := range blocks {
 		b.WriteString(blocks[i].text())
 	}
-	b.WriteString(omittedNote(omitted))
+	b.WriteString(omittedNote(omitted, where))
 	// Blocks that may follow a list start with a blank line, and may then
 	// follow another blank line; collapsing them only shortens the comment,
 	// so fit's sizes stay an upper bound.
@@ -70,7 +78,7 @@ var blankLines = regexp.MustCompile(`\n{3,}`)
 // whole entries from the end, until the comment is at most max bytes. It
 // returns how many details were folded and how many entries left out.
 // Problems come first in the comment, so they are the last to go.
-func fit(title string, blocks []block, max int) (folded, omitted int) {
+func fit(title string, blocks []block, max int, where string) (folded, omitted int) {
 	size := len(title)
 	for i := range blocks {
 		size += len(blocks[i].full)
@@ -79,7 +87,7 @@ func fit(title string, blocks []block, max int) (folded, omitted int) {
 		if folded+omitted == 0 {
 			return size
 		}
-		return size + len(foldNote(folded, omitted, max)) + len(omittedNote(omitted))
+		return size + len(foldNote(folded, omitted, max, where)) + len(omittedNote(omitted, where))
 	}
 	for i := len(blocks) - 1; i >= 0 && total() > max; i-- {
 		if blocks[i].kind == changeBlock {
@@ -88,17 +96,27 @@ func fit(title string, blocks []block, max int) (folded, omitted int) {
 			folded++
 		}
 	}
-	for i := len(blocks) - 1; i >= 0 && total() > max; i-- {
-		if blocks[i].kind != fixedBlock {
-			size -= len(blocks[i].text())
-			blocks[i].state = 2
-			omitted++
+	for _, kind := range []blockKind{changeBlock, itemBlock, riskBlock, accessBlock} {
+		for i := len(blocks) - 1; i >= 0 && total() > max; i-- {
+			if blocks[i].kind == kind && blocks[i].state != 2 {
+				size -= len(blocks[i].text())
+				blocks[i].state = 2
+				omitted++
+			}
 		}
 	}
 	return folded, omitted
 }
 
-func foldNote(folded, omitted, max int) string {
+// where says where the full plan is when the comment leaves parts out.
+func (r markdownRenderer) where() string {
+	if r.fullPlanAt != "" {
+		return "the full plan is in " + r.fullPlanAt
+	}
+	return "run `irsa-sync plan` locally for the full plan"
+}
+
+func foldNote(folded, omitted, max int, where string) string {
 	var what []string
 	if folded > 0 {
 		what = append(what, "the details of "+plural(folded, "change are", "changes are")+" folded")
@@ -106,59 +124,70 @@ func foldNote(folded, omitted, max int) string {
 	if omitted > 0 {
 		what = append(what, plural(omitted, "entry is", "entries are")+" left out")
 	}
-	return fmt.Sprintf("> [!NOTE]\n> This plan does not fit in one comment (%d bytes): %s. Run `irsa-sync plan` locally for the full plan.\n\n",
-		max, strings.Join(what, ", and "))
+	return fmt.Sprintf("> [!NOTE]\n> This plan does not fit in one comment (%d bytes): %s. The summary and the access section come first; %s.\n\n",
+		max, strings.Join(what, ", and "), where)
 }
 
 // omittedNote ends a comment whose last entries were left out, where a
 // reader scrolling down would otherwise take the list for complete.
-func omittedNote(omitted int) string {
+func omittedNote(omitted int, where string) string {
 	if omitted == 0 {
 		return ""
 	}
-	return "\n\n_" + plural(omitted, "more entry", "more entries") + " left out: run `irsa-sync plan` locally for the full plan._\n"
+	return "\n\n_" + plural(omitted, "more entry", "more entries") + " left out: " + where + "._\n"
 }
 
-// markdownBlocks lays the comment out: title, blocking problems and
-// warnings, the summary table, the changes by account and cluster, the
-// wildcard bindings, and what --prune would delete.
-func markdownBlocks(p *plan.Plan) (string, []block) {
+// blocks lays the comment out: title, a banner when access widens or
+// something is deleted, what blocks apply, the summary table, the risks,
+// the access section, the warnings, the changes by account and cluster,
+// the wildcard bindings, and what --prune would delete.
+func (r markdownRenderer) blocks(p *plan.Plan) (string, []block) {
 	title := "### irsa-sync plan for " + code(p.Owner) + ": "
 	if p.Empty() {
 		title += "no changes\n\n"
 	} else {
-		s := p.Summary()
-		title += fmt.Sprintf("%d to add, %d to change, %d to delete\n\n", s.Add, s.Change, s.Delete)
+		title += counts(p.Summary()) + "\n\n"
 	}
+	// The banner is part of the title: it comes before anything else,
+	// a note that the comment was cut included.
+	title += banner(p)
+	v := newView(p, r.verbose)
 	var bs []block
 	fixed := func(s string) { bs = append(bs, block{kind: fixedBlock, full: s}) }
 	if p.Blocked() {
 		fixed(fmt.Sprintf("**Apply will not start**: %s and %s below must be resolved first.\n\n",
 			plural(len(p.Conflicts), "conflict", "conflicts"), plural(len(p.Errors), "error", "errors")))
 	}
-	for _, sec := range []struct {
-		title string
-		ps    []plan.Problem
-	}{{"Conflicts", p.Conflicts}, {"Errors", p.Errors}, {"Warnings", p.Warnings}} {
-		if len(sec.ps) == 0 {
-			continue
+	problems := func(title string, kind blockKind, ps []plan.Problem) {
+		if len(ps) == 0 {
+			return
 		}
-		fixed("\n**" + sec.title + "**\n\n")
-		for _, pr := range sec.ps {
-			bs = append(bs, block{kind: itemBlock, full: "- " + code(pr.Address) + ": " + escape(pr.Message) + "\n"})
+		heading := "\n**" + title + "**\n\n"
+		if kind == riskBlock {
+			// Risks give way before the access section; the count stays.
+			heading = fmt.Sprintf("\n**%s** (%d)\n\n", title, len(ps))
+		}
+		fixed(heading)
+		for _, pr := range ps {
+			bs = append(bs, block{kind: kind, full: "- " + code(pr.Address) + ": " + escape(pr.Message) + "\n"})
 		}
 	}
+	problems("Conflicts", itemBlock, p.Conflicts)
+	problems("Errors", itemBlock, p.Errors)
 	groups := groupChanges(p.Changes)
 	if len(groups) > 0 {
 		fixed("\n" + summaryTable(groups))
 	}
+	problems("Risks", riskBlock, riskProblems(p.Risks))
+	bs = append(bs, accessBlocks(p.Access)...)
+	problems("Warnings", itemBlock, p.Warnings)
 	for _, g := range groups {
 		fixed("\n#### " + escape(g.title()) + "\n\n")
 		for _, c := range g.changes {
-			bs = append(bs, changeBlocks(c))
+			bs = append(bs, changeBlocks(v, c))
 		}
 	}
-	if len(p.Patterns) > 0 {
+	if showPatterns(p, r.verbose) {
 		fixed("\n#### Trusted by pattern\n\nTrust only: there is no service account to annotate.\n\n")
 		for _, pt := range p.Patterns {
 			bs = append(bs, block{kind: itemBlock, full: "- " + code(pt.Namespace+"/"+pt.Name) + " in cluster " + code(pt.Cluster) + " → " + code(pt.Role) + "\n"})
@@ -167,15 +196,41 @@ func markdownBlocks(p *plan.Plan) (string, []block) {
 	if len(p.Pruneable) > 0 {
 		fixed("\n#### Not applied: `--prune` would delete\n\n")
 		for _, c := range p.Pruneable {
-			bs = append(bs, changeBlocks(c))
+			bs = append(bs, changeBlocks(v, c))
 		}
 	}
 	return title, bs
 }
 
+// banner opens a comment whose plan widens access or deletes, so that the
+// reviewer cannot miss it above the fold.
+func banner(p *plan.Plan) string {
+	var what []string
+	if n := widenedRoles(p); n > 0 {
+		what = append(what, "**access widens** for "+plural(n, "role", "roles")+" (see Access below)")
+	}
+	if n := p.Summary().Delete; n > 0 {
+		what = append(what, "**"+plural(n, "object is", "objects are")+" deleted**")
+	}
+	if len(what) == 0 {
+		return ""
+	}
+	return "> [!WARNING]\n> This plan needs a careful review: " + strings.Join(what, "; ") + ".\n\n"
+}
+
+func widenedRoles(p *plan.Plan) int {
+	n := 0
+	for _, a := range p.Access {
+		if len(a.Widened) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
 func summaryTable(groups []group) string {
 	var b strings.Builder
-	b.WriteString("| | add | change | delete |\n| :-- | --: | --: | --: |\n")
+	b.WriteString("| | create | update | delete |\n| :-- | --: | --: | --: |\n")
 	for _, g := range groups {
 		var add, change, del int
 		for _, c := range g.changes {
@@ -197,9 +252,9 @@ func summaryTable(groups []group) string {
 // changeBlocks renders a change both ways: a <details> block whose summary
 // is the heading and whose body is the detail as a diff, so GitHub colours
 // additions and removals; and the heading alone, for when it must fold.
-func changeBlocks(c plan.Change) block {
+func changeBlocks(v view, c plan.Change) block {
 	head := "<code>" + html.EscapeString(heading(c)) + "</code>"
-	lines := details(c)
+	lines := v.details(c)
 	folded := "- " + head + "\n"
 	if len(lines) == 0 {
 		return block{kind: changeBlock, full: folded, folded: folded}

@@ -38,10 +38,10 @@ func TestMarkdownFoldsLargePlan(t *testing.T) {
 		t.Errorf("note says %d folded and %d left out; the comment has %d details and %d headings only, of %d changes",
 			folded, omitted, kept, headings, n)
 	}
-	if !strings.Contains(out, "Run `irsa-sync plan` locally for the full plan.") {
+	if !strings.Contains(out, "run `irsa-sync plan` locally for the full plan.") {
 		t.Error("the note does not say how to see the full plan")
 	}
-	if !strings.HasPrefix(out, "### irsa-sync plan for `platform-prod`: 2000 to add, 0 to change, 0 to delete\n") {
+	if !strings.HasPrefix(out, "### irsa-sync plan for `platform-prod`: 2000 to create, 0 to update, 0 to delete\n") {
 		t.Errorf("the title is gone or wrong: %q", out[:100])
 	}
 	if !strings.Contains(out, "| Account prod (111122223333) | 2000 | 0 | 0 |") {

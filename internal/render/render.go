@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/irsa-sync/irsa-sync/internal/access"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 )
 
@@ -29,6 +30,13 @@ type Options struct {
 	// Details fold first, then entries are left out from the end; only a
 	// limit smaller than the title, table and section headings is exceeded.
 	MaxBytes int
+	// Verbose shows what the names hide: each cluster's issuer, a new
+	// role's trust document, a trust's line diff next to its subjects, and
+	// the wildcard bindings also when nothing changes.
+	Verbose bool
+	// FullPlanAt says where the full plan is when a Markdown comment
+	// leaves parts out, e.g. "the job summary"; empty says to run plan.
+	FullPlanAt string
 }
 
 // DefaultMarkdownMaxBytes keeps a Markdown plan under GitHub's limit of
@@ -44,7 +52,7 @@ func Formats() []string { return []string{"text", "json", "markdown"} }
 func For(format string, opts Options) (Renderer, error) {
 	switch format {
 	case "text":
-		return textRenderer{color: opts.Color}, nil
+		return textRenderer{color: opts.Color, verbose: opts.Verbose}, nil
 	case "json":
 		return jsonRenderer{}, nil
 	case "markdown":
@@ -52,7 +60,7 @@ func For(format string, opts Options) (Renderer, error) {
 		if max <= 0 {
 			max = DefaultMarkdownMaxBytes
 		}
-		return markdownRenderer{maxBytes: max}, nil
+		return markdownRenderer{maxBytes: max, verbose: opts.Verbose, fullPlanAt: opts.FullPlanAt}, nil
 	}
 	return nil, fmt.Errorf("unknown output format %q: use one of %s", format, strings.Join(Formats(), ", "))
 }
@@ -122,14 +130,68 @@ func heading(c plan.Change) string {
 	return Symbol(c.Action) + " " + string(c.Kind) + " " + c.Address
 }
 
-// summaryLine is the last line of a text plan, as Terraform words it so
-// that people and log searches find it where they expect.
+// summaryLine is the last line of a text plan, where Terraform puts it so
+// that people and log searches find it where they expect, in the actions'
+// own words (create, update, delete) as the JSON summary counts them.
 func summaryLine(p *plan.Plan) string {
 	if p.Empty() {
 		return "No changes."
 	}
-	s := p.Summary()
-	return fmt.Sprintf("Plan: %d to add, %d to change, %d to delete.", s.Add, s.Change, s.Delete)
+	return "Plan: " + counts(p.Summary()) + "."
+}
+
+func counts(s plan.Summary) string {
+	return fmt.Sprintf("%d to create, %d to update, %d to delete", s.Create, s.Update, s.Delete)
+}
+
+// showPatterns reports whether the wildcard bindings are shown: they are
+// context for changes, and noise on a plan with none.
+func showPatterns(p *plan.Plan, verbose bool) bool {
+	return len(p.Patterns) > 0 && (verbose || !p.Empty() || len(p.Pruneable) > 0)
+}
+
+// accessItem is one line of the access section: a subject gained or lost,
+// with the ways a gain widens access.
+type accessItem struct {
+	mark    byte
+	subject string
+	widens  []string
+}
+
+// accessItems lists one role's access change, gains first.
+func accessItems(a plan.RoleAccess) []accessItem {
+	why := map[string][]string{}
+	for _, w := range a.Widened {
+		k := w.Subject.String()
+		why[k] = append(why[k], wideningWord(w.Why))
+	}
+	var out []accessItem
+	for _, s := range a.Gained {
+		out = append(out, accessItem{mark: '+', subject: s.String(), widens: why[s.String()]})
+	}
+	for _, s := range a.Lost {
+		out = append(out, accessItem{mark: '-', subject: s.String()})
+	}
+	return out
+}
+
+// wideningWord is a widening kind in two or three words.
+func wideningWord(k access.WideningKind) string {
+	switch k {
+	case access.NewPattern:
+		return "new pattern"
+	case access.BroaderPattern:
+		return "broader pattern"
+	case access.NamespaceWildcard:
+		return "namespace wildcard"
+	case access.NewCluster:
+		return "new cluster"
+	case access.NewAccount:
+		return "new account"
+	case access.NewPrincipal:
+		return "new principal"
+	}
+	return k.String()
 }
 
 // plural returns "1 conflict", "2 conflicts".

@@ -146,8 +146,8 @@ func TestTextEndsWithSummary(t *testing.T) {
 		plan func() *plan.Plan
 		want string
 	}{
-		{createPlan, "Plan: 4 to add, 0 to change, 0 to delete.\n"},
-		{updatePlan, "Plan: 0 to add, 5 to change, 1 to delete.\n"},
+		{createPlan, "Plan: 4 to create, 0 to update, 0 to delete.\n"},
+		{updatePlan, "Plan: 0 to create, 5 to update, 1 to delete.\n"},
 		{blockedPlan, "No changes.\n"},
 		{emptyPlan, "No changes.\n"},
 	} {

@@ -2,7 +2,10 @@ package render
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+
+	"github.com/irsa-sync/irsa-sync/internal/access"
 
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 )
@@ -67,4 +70,57 @@ func NoteTexts(notes []plan.Note) []string {
 		out = append(out, NoteText(n))
 	}
 	return out
+}
+
+// RiskText is a plan's risk in words a reviewer can act on.
+func RiskText(r plan.Risk) string {
+	switch r.Kind {
+	case plan.RiskWidens:
+		if r.Widening == nil {
+			break
+		}
+		return wideningText(*r.Widening)
+	case plan.RiskForeignTrust:
+		if r.Trust == nil {
+			break
+		}
+		return "the live trust has a statement irsa-sync does not generate: " + r.Trust.Words()
+	case plan.RiskBroadPolicy:
+		what := "the document"
+		switch {
+		case strings.HasPrefix(r.Policy, "inline:"):
+			what = "inline policy " + strconv.Quote(strings.TrimPrefix(r.Policy, "inline:"))
+		case r.Policy != "":
+			what = "attached policy " + r.Policy
+		}
+		if r.Grants == "*" {
+			return fmt.Sprintf("%s allows Action \"*\" on Resource \"*\": the role is an administrator of account %s, and so is every pod its trust admits; list the actions and resources the pods need", what, r.AccountID)
+		}
+		return fmt.Sprintf("%s allows every IAM action (iam:*): the role can grant itself anything in account %s, and so can every pod its trust admits", what, r.AccountID)
+	}
+	return string(r.Kind)
+}
+
+// wideningText says why a gained subject widens who can assume the role.
+func wideningText(w access.Widening) string {
+	s := w.Subject.String()
+	switch w.Why {
+	case access.NewPattern:
+		return "access widens: " + s + " is trusted by a new pattern; service accounts created later that match it can assume the role"
+	case access.BroaderPattern:
+		than := ""
+		if w.Than != nil {
+			than = " than " + w.Than.String()
+		}
+		return "access widens: " + s + " is a broader pattern" + than
+	case access.NamespaceWildcard:
+		return "access widens: " + s + " matches namespaces by wildcard, including namespaces created later"
+	case access.NewCluster:
+		return "access widens: " + s + " is of a cluster that could not assume the role before"
+	case access.NewAccount:
+		return "access widens: " + s + " is of an account that could not assume the role before"
+	case access.NewPrincipal:
+		return "access widens: " + s + " is a new principal that can assume the role"
+	}
+	return "access widens: " + s + " (" + w.Why.String() + ")"
 }

@@ -89,3 +89,26 @@ func union(a, b map[string]any) map[string]bool {
 	}
 	return out
 }
+
+// UnmarshalJSON reads a saved change: the JSON change (read strictly, its
+// objects kept as written) and the fingerprint. Without it, the embedded
+// JSONChange's method would be promoted and drop the fingerprint.
+func (c *Change) UnmarshalJSON(b []byte) error {
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(b, &keys); err != nil {
+		return err
+	}
+	fp, ok := keys["liveFingerprint"]
+	if !ok {
+		return fmt.Errorf("change has no liveFingerprint")
+	}
+	if err := json.Unmarshal(fp, &c.LiveFingerprint); err != nil {
+		return fmt.Errorf("liveFingerprint: %w", err)
+	}
+	delete(keys, "liveFingerprint")
+	rest, err := json.Marshal(keys)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(rest, &c.JSONChange)
+}

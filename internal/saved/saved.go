@@ -20,11 +20,14 @@ import (
 
 	"github.com/irsa-sync/irsa-sync/internal/config"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
+	"github.com/irsa-sync/irsa-sync/internal/render"
 )
 
 // FormatVersion is the version of the saved-plan format. A reader refuses
 // any other: applying a plan it half understands is worse than replanning.
-const FormatVersion = 1
+// Version 2 digests several bindings files; version 3 adds review, and its
+// changes have plan format 2's notes.
+const FormatVersion = 3
 
 // Kind marks a JSON file as a saved plan, so that a JSON plan from
 // `plan --output json` passed to apply by mistake gets a clear error.
@@ -39,6 +42,11 @@ type Plan struct {
 	Options       Options `json:"options"`
 	// Changes are exactly what apply writes, in the order it writes them.
 	Changes []Change `json:"changes"`
+	// Review is the rest of the JSON plan as it was printed when saved
+	// (risks, access, reach, warnings, names; its changes are empty, being
+	// the ones above), so that `irsa-sync show` prints the plan that was
+	// reviewed without reading the live state again. apply never reads it.
+	Review render.JSONPlan `json:"review"`
 }
 
 // Options are the plan options apply must use again to recompute the same
@@ -53,7 +61,24 @@ func New(p *plan.Plan, d Digest, opts Options) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Plan{Kind: Kind, FormatVersion: FormatVersion, Owner: p.Owner, File: d, Options: opts, Changes: changes}, nil
+	review := render.PlanJSON(p)
+	review.Changes = []render.JSONChange{}
+	return &Plan{Kind: Kind, FormatVersion: FormatVersion, Owner: p.Owner, File: d, Options: opts, Changes: changes, Review: review}, nil
+}
+
+// Plan is the saved plan as it was printed when saved, for display only:
+// the review with the saved changes put back.
+func (sp *Plan) Plan() (*plan.Plan, error) {
+	jp := sp.Review
+	jp.Changes = make([]render.JSONChange, 0, len(sp.Changes))
+	for _, c := range sp.Changes {
+		jp.Changes = append(jp.Changes, c.JSONChange)
+	}
+	p, err := render.DecodePlan(jp)
+	if err != nil {
+		return nil, fmt.Errorf("show the saved plan: %w", err)
+	}
+	return p, nil
 }
 
 // Marshal returns the saved plan as indented JSON with a trailing newline,
@@ -125,8 +150,8 @@ func Decode(r io.Reader, name string) (*Plan, error) {
 	switch {
 	case sp.FormatVersion != FormatVersion:
 		return nil, fmt.Errorf("%s is a saved plan of format version %d, and this irsa-sync reads version %d: plan again with this version", name, sp.FormatVersion, FormatVersion)
-	case sp.File.Path == "" || sp.File.SHA256 == "":
-		return nil, fmt.Errorf("%s: file.path and file.sha256 are required: plan again with `irsa-sync plan --out %s`", name, name)
+	case len(sp.File.Paths) == 0 || len(sp.File.Files) == 0:
+		return nil, fmt.Errorf("%s: file.paths and file.files are required: plan again with `irsa-sync plan --out %s`", name, name)
 	}
 	return &sp, nil
 }
@@ -135,7 +160,7 @@ func Decode(r io.Reader, name string) (*Plan, error) {
 // file digest catches this too, but this message says it plainly.
 func (sp *Plan) CheckOwner(f *config.File) error {
 	if sp.Owner != f.Owner {
-		return fmt.Errorf("the saved plan is for owner %q and %s says %q", sp.Owner, sp.File.Path, f.Owner)
+		return fmt.Errorf("the saved plan is for owner %q and %s says %q", sp.Owner, sp.File.Names(), f.Owner)
 	}
 	return nil
 }
