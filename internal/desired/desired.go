@@ -54,6 +54,9 @@ type Policy struct {
 // Role is a declared role with its generated trust.
 type Role struct {
 	resource.Role
+	// Index is the role's position in the file's roles, for problems to
+	// name the field they are about (roles[i].permissionsBoundary).
+	Index    int             `json:"-"`
 	Account  string          `json:"account"`
 	Adopt    bool            `json:"adopt,omitempty"`
 	Subjects []trust.Subject `json:"subjects"`
@@ -116,7 +119,7 @@ func Build(f *config.File, issuers map[string]string) (*State, error) {
 	for i, r := range f.Roles {
 		id := accountID[r.Account]
 		path := orRoot(r.Path)
-		role := Role{Account: r.Account, Adopt: r.Adopt, Role: resource.Role{
+		role := Role{Index: i, Account: r.Account, Adopt: r.Adopt, Role: resource.Role{
 			AccountID: id, Name: r.Name, Path: path, ARN: resource.RoleARN(id, path, r.Name),
 			Description: r.Description, MaxSessionDuration: r.MaxSessionDuration,
 			PermissionsBoundary: r.PermissionsBoundary, Tags: ownerTags(r.Tags),
