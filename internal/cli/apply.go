@@ -54,7 +54,7 @@ the file or any live object a change was computed from changed since.`,
 	}
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&o.Prune, "prune", false, "delete this owner's objects the file no longer declares")
-	cmd.Flags().IntVar(&o.Parallelism, "parallelism", 10, "writes in flight at once")
+	cmd.Flags().IntVar(&o.Parallelism, "parallelism", 10, "changes in flight at once in each account and in each cluster")
 	cmd.Flags().Float64Var(&o.Rate, "rate", 10, "IAM writes per second per account, to stay under IAM's throttling")
 	return cmd
 }
@@ -106,21 +106,23 @@ func applyPlan(ctx context.Context, s *session, p *plan.Plan, o *applyOptions, s
 			return err
 		}
 	}
-	done, total := 0, len(p.Changes)
+	progress := newApplyProgress(len(p.Changes), time.Now)
 	opts := apply.Options{Parallelism: o.Parallelism, WritesPerSecond: o.Rate, OnResult: func(r apply.Result) {
-		done++
+		progress.add(r)
 		logResult(s.log, r)
 		if text {
 			printResult(s.status, streams.Out, r)
 		}
-		s.status.Set("Applying: %d of %d changes done", done, total)
+		s.status.Set("%s", progress.figures().line())
 	}}
 	if text && !p.Empty() && !p.Blocked() {
 		fmt.Fprintln(streams.Out, "\nApplying:")
 	}
 	start := time.Now()
 	s.timed.resetAll()
+	stopLog := logProgressEvery(s.log, progress, progressLogInterval)
 	report, runErr := apply.Run(ctx, p, apply.Clients{IAM: s.clients.IAM, Kube: s.clients.Kube}, opts)
+	stopLog()
 	s.status.Clear()
 	logApply(s.log, report, time.Since(start), runErr)
 	if !text {
