@@ -33,8 +33,10 @@ func newApplyCmd(g *globalOptions, streams IO) *cobra.Command {
 meant for CI jobs and CronJobs). It refuses to start, writing nothing, when the
 plan has conflicts or errors. Writes run in dependency order (OIDC provider,
 policy, role, attachments, ServiceAccount; the reverse for deletes), and a
-second apply of an unchanged file writes nothing. After a partial failure it
-prints what was done and what failed and exits 1; running it again converges.
+second apply of an unchanged file writes nothing. A failed change holds back
+only the changes that depend on it (its role's ServiceAccounts, say); the rest
+still run. After a partial failure it prints what was done, what failed and
+what each skipped change waited on, and exits 1; running it again converges.
 
 Given a plan saved by "plan --out FILE", apply reads the bindings file (the
 saved plan's path, or -f) and the live state again, and applies exactly the
