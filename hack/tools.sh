@@ -7,6 +7,15 @@
 #                   about 5 minutes and 1 GB of module cache the first time.
 #   etcd            copied from the system's etcd, installing Debian's
 #                   etcd-server package with apt-get when there is none.
+#   goreleaser      built from the Go module proxy at goreleaser_version
+#                   (make release-check, make release-snapshot); a few
+#                   minutes the first time.
+#   golangci-lint   built from the Go module proxy at golangci_lint_version
+#                   (make lint); a few minutes the first time.
+#   jq, zip, unzip, shellcheck
+#                   Debian's packages, when missing (make test-action,
+#                   make lint-shell). hadolint is not packaged in Debian
+#                   12, so the Dockerfile is not linted.
 #
 # It is idempotent: each step is skipped when its binary is already there at
 # the expected version. Copies (not symlinks) keep .cache/bin self-contained,
@@ -96,6 +105,88 @@ ensure_etcd() {
 	log "etcd: copied ${system_etcd} to ${target} ($("${target}" --version | head -n1))"
 }
 
-ensure_kube_apiserver
-ensure_etcd
+# goreleaser: pinned, built with `go install` into .cache/bin. v2.15.1 is
+# the newest release whose dependencies build with this repository's Go.
+goreleaser_version=v2.15.1
+ensure_goreleaser() {
+	local target="${bin_dir}/goreleaser" have=""
+	if [[ -x "${target}" ]]; then
+		# The module version recorded in the binary, without running it.
+		have="$(go version -m "${target}" 2>/dev/null | awk '$1 == "mod" {print $3; exit}' || true)"
+	fi
+	if [[ "${have}" == "${goreleaser_version}" ]]; then
+		log "goreleaser ${goreleaser_version}: already in ${target}"
+		return
+	fi
+	log "goreleaser ${goreleaser_version}: building (have '${have:-none}'; takes minutes the first time)"
+	local start=${SECONDS} tmp
+	tmp="$(mktemp -d)"
+	# GOFLAGS cleared so a -mod setting of the caller does not apply to
+	# another module; built in a temporary GOBIN and moved, as above.
+	GOFLAGS='' GOBIN="${tmp}" go install -trimpath "github.com/goreleaser/goreleaser/v2@${goreleaser_version}"
+	mv -f "${tmp}/goreleaser" "${target}"
+	rmdir "${tmp}"
+	log "goreleaser ${goreleaser_version}: built in $((SECONDS - start))s"
+}
+
+# golangci-lint: pinned, built with `go install` into .cache/bin like
+# goreleaser. v2.15.0 builds with this repository's Go; raising it may bring
+# new findings, so it moves on purpose, not by itself.
+golangci_lint_version=v2.15.0
+ensure_golangci_lint() {
+	local target="${bin_dir}/golangci-lint" have=""
+	if [[ -x "${target}" ]]; then
+		have="$(go version -m "${target}" 2>/dev/null | awk '$1 == "mod" {print $3; exit}' || true)"
+	fi
+	if [[ "${have}" == "${golangci_lint_version}" ]]; then
+		log "golangci-lint ${golangci_lint_version}: already in ${target}"
+		return
+	fi
+	log "golangci-lint ${golangci_lint_version}: building (have '${have:-none}'; takes minutes the first time)"
+	local start=${SECONDS} tmp
+	tmp="$(mktemp -d)"
+	GOFLAGS='' GOBIN="${tmp}" go install -trimpath "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@${golangci_lint_version}"
+	mv -f "${tmp}/golangci-lint" "${target}"
+	rmdir "${tmp}"
+	log "golangci-lint ${golangci_lint_version}: built in $((SECONDS - start))s"
+}
+
+# apt_tools installs each Debian package whose command is missing: the
+# action test's jq, zip and unzip (on most machines already), shellcheck.
+apt_tools() {
+	local missing=() cmd
+	for cmd in "$@"; do
+		command -v "${cmd}" >/dev/null 2>&1 || missing+=("${cmd}")
+	done
+	if [[ ${#missing[@]} -eq 0 ]]; then
+		log "$*: already installed"
+		return
+	fi
+	log "${missing[*]}: installing Debian packages"
+	if ! apt_install "${missing[@]}"; then
+		as_root apt-get update -qq
+		apt_install "${missing[@]}"
+	fi
+}
+
+# With arguments, only the named tools (make release-check needs goreleaser
+# alone); without, all of them.
+tools=("$@")
+if [[ ${#tools[@]} -eq 0 ]]; then
+	tools=(kube-apiserver etcd goreleaser golangci-lint action-deps shellcheck)
+fi
+for tool in "${tools[@]}"; do
+	case "${tool}" in
+	kube-apiserver) ensure_kube_apiserver ;;
+	etcd) ensure_etcd ;;
+	goreleaser) ensure_goreleaser ;;
+	golangci-lint) ensure_golangci_lint ;;
+	action-deps) apt_tools jq zip unzip ;;
+	shellcheck) apt_tools shellcheck ;;
+	*)
+		echo "tools.sh: unknown tool '${tool}' (known: kube-apiserver etcd goreleaser golangci-lint action-deps shellcheck)" >&2
+		exit 2
+		;;
+	esac
+done
 log "done; tests find these through KUBEBUILDER_ASSETS=${bin_dir}"

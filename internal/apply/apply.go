@@ -46,8 +46,11 @@ type Options struct {
 // Result, Status and Report are the plan package's plain outcome types, so
 // that render can show an apply without importing this package's SDKs.
 type (
+	// Result is the outcome of one change.
 	Result = plan.Result
+	// Status says whether a change was applied, failed or skipped.
 	Status = plan.Status
+	// Report is the outcome of a run, one Result per change.
 	Report = plan.Report
 )
 

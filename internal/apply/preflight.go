@@ -31,7 +31,10 @@ func (r *runner) preflight(ctx context.Context, cs []plan.Change) error {
 		sa := changedServiceAccount(c)
 		client := r.clients.Kube[sa.Cluster]
 		if client == nil {
+			// Under the lock: dry runs started above append concurrently.
+			mu.Lock()
 			errs = append(errs, fmt.Errorf("no Kubernetes client for cluster %q", sa.Cluster))
+			mu.Unlock()
 			continue
 		}
 		wg.Add(1)

@@ -13,6 +13,7 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 	"github.com/irsa-sync/irsa-sync/internal/reconcile"
 	"github.com/irsa-sync/irsa-sync/internal/render"
+	"github.com/irsa-sync/irsa-sync/internal/verify"
 )
 
 type applyOptions struct {
@@ -22,6 +23,8 @@ type applyOptions struct {
 	Rate        float64
 	// SavedPlan is the positional argument: a plan saved by plan --out.
 	SavedPlan string
+	// Verify runs verify (verify.go) after a successful apply.
+	Verify bool
 }
 
 func newApplyCmd(g *globalOptions, streams IO) *cobra.Command {
@@ -58,6 +61,7 @@ the file or any live object a change was computed from changed since.`,
 	cmd.Flags().BoolVar(&o.Prune, "prune", false, "delete this owner's objects the file no longer declares")
 	cmd.Flags().IntVar(&o.Parallelism, "parallelism", 10, "changes in flight at once in each account and in each cluster")
 	cmd.Flags().Float64Var(&o.Rate, "rate", 10, "IAM writes per second per account, to stay under IAM's throttling")
+	cmd.Flags().BoolVar(&o.Verify, "verify", false, "after a successful apply, prove every binding as verify does (needs create on serviceaccounts/token); with --output json its document follows apply's")
 	return cmd
 }
 
@@ -96,7 +100,13 @@ func runApply(cmd *cobra.Command, g *globalOptions, o *applyOptions, streams IO)
 	if err != nil {
 		return err
 	}
-	return applyPlan(ctx, s, p, o, streams)
+	if err := applyPlan(ctx, s, p, o, streams); err != nil || !o.Verify {
+		return err
+	}
+	if o.Output == "text" {
+		fmt.Fprintln(streams.Out, "\nVerifying:")
+	}
+	return s.verify(ctx, &verifyOptions{Output: o.Output, Wait: verify.DefaultWait}, streams)
 }
 
 // applyPlan prints p, applies it and reports, as text or as one JSON object.

@@ -27,6 +27,7 @@ func check(t *testing.T, path string) Diagnostics {
 // TestInvalidCorpus checks that every file of testdata/invalid produces
 // exactly the diagnostics of its golden file, each naming its place.
 func TestInvalidCorpus(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("testdata/invalid/*.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -36,6 +37,7 @@ func TestInvalidCorpus(t *testing.T) {
 	}
 	for _, file := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".yaml"), func(t *testing.T) {
+			t.Parallel()
 			ds := check(t, file)
 			if len(ds) == 0 {
 				t.Fatal("no diagnostics for an invalid file")
@@ -55,6 +57,7 @@ func TestInvalidCorpus(t *testing.T) {
 // TestValidCorpus checks that the valid files, and the example the README
 // runs, produce no diagnostics at all.
 func TestValidCorpus(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("testdata/valid/*.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -62,6 +65,7 @@ func TestValidCorpus(t *testing.T) {
 	files = append(files, "../../examples/bindings.yaml")
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
+			t.Parallel()
 			if ds := check(t, file); ds != nil {
 				t.Errorf("want no diagnostics, got:\n%v", ds)
 			}
@@ -74,6 +78,7 @@ func TestValidCorpus(t *testing.T) {
 // also be found by Validate's own checks at the same place, so that the
 // schema's generic messages never reach users in place of specific ones.
 func TestSchemaFindingsAreValidated(t *testing.T) {
+	t.Parallel()
 	files, _ := filepath.Glob("testdata/*/*.yaml")
 	for _, file := range files {
 		f, err := Load(file)

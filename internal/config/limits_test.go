@@ -17,6 +17,7 @@ import (
 // whole file) and on Parse. The file is made here: a corpus file over 1 MiB
 // has no place in the repository.
 func TestOversizedFile(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "bindings.yaml")
 	data := []byte("# padding\n" + strings.Repeat("#", MaxFileSize))
 	if err := os.WriteFile(path, data, 0o644); err != nil {
@@ -57,6 +58,7 @@ func bomb(levels, filler int) string {
 // shows that Parse refuses, quickly, what it lets through: a 4-level bomb
 // (111,000 values from 5 KB) with 2% plain values passes sigs.k8s.io/yaml,
 // which refuses a pure bomb only after expanding about 1,000 values.
+// It does not run in parallel: its time limit must not measure other tests.
 func TestAliasGuards(t *testing.T) {
 	if _, err := yaml.YAMLToJSONStrict([]byte(bomb(4, 2500))); err != nil {
 		t.Fatalf("the library refused a 4-level bomb with filler (%v); MaxAliasNodes can be revisited", err)
@@ -80,6 +82,7 @@ func TestAliasGuards(t *testing.T) {
 // TestDepthGuard shows the nesting limit is below the libraries' own
 // (10,000) and that a legitimately deep policy passes.
 func TestDepthGuard(t *testing.T) {
+	t.Parallel()
 	deep := "x: " + strings.Repeat("[", MaxDepth+5) + strings.Repeat("]", MaxDepth+5) + "\n"
 	_, err := Parse([]byte(deep), "deep.yaml")
 	if err == nil || !strings.Contains(err.Error(), "levels deep") {

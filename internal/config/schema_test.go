@@ -15,6 +15,7 @@ import (
 // property of the matching schema object and the other way round, and a
 // field without omitempty is required.
 func TestSchemaMatchesTypes(t *testing.T) {
+	t.Parallel()
 	var doc map[string]any
 	if err := json.Unmarshal(schemas.Bindings(), &doc); err != nil {
 		t.Fatal(err)
@@ -71,6 +72,7 @@ func TestSchemaMatchesTypes(t *testing.T) {
 // TestSchemaDescribesEveryProperty checks that editors can show help for
 // every property of the schema.
 func TestSchemaDescribesEveryProperty(t *testing.T) {
+	t.Parallel()
 	var doc any
 	if err := json.Unmarshal(schemas.Bindings(), &doc); err != nil {
 		t.Fatal(err)

@@ -18,7 +18,7 @@ import (
 // problems the schema found are included.
 func Validate(f *File) Diagnostics {
 	v := &validator{collector: collector{src: f.Source}, f: f}
-	v.run()
+	_ = v.run() // the same diagnostics stay in v.diags, to which addDeferred adds
 	if f.Source != nil {
 		v.addDeferred(f.Source.deferred)
 	}
@@ -44,9 +44,13 @@ type validator struct {
 // run applies every check and returns what they found, unsorted.
 func (v *validator) run() Diagnostics {
 	v.checkHeader()
+	v.checkScopeSettings()
 	v.checkAccounts()
 	v.checkClusters()
 	v.checkPolicies()
+	if len(v.f.Roles) == 0 {
+		v.add(at("roles"), "no roles: declare at least one, as - {name: my-app, account: prod, serviceAccounts: [{cluster: prod-use1, namespace: default, name: my-app}]}")
+	}
 	v.checkRoles()
 	v.checkBindings()
 	v.checkPartitions()
@@ -66,7 +70,7 @@ func keyOf(account, name string) accountKey {
 func (v *validator) addDeferred(deferred Diagnostics) {
 	own := slices.Clone(v.diags)
 	for _, d := range deferred {
-		said := slices.ContainsFunc(own, func(o Diagnostic) bool { return covers(o.Path, d.Path) })
+		said := slices.ContainsFunc(own, func(o Diagnostic) bool { return o.File == d.File && covers(o.Path, d.Path) })
 		if !said {
 			v.diags = append(v.diags, d)
 		}
@@ -116,7 +120,7 @@ func (v *validator) checkAccounts() {
 		case !accountNameRE.MatchString(a.Name):
 			v.add(p.with("name"), "account name %q must be 1-63 characters of letters, digits, _ . -, starting with a letter or digit: rename it", a.Name)
 		case dup:
-			v.add(p.with("name"), "account name %q is already used by accounts[%d]: give each account its own name", a.Name, j)
+			v.add(p.with("name"), "account name %q is already used by %s: give each account its own name", a.Name, v.ref(at("accounts", j)))
 		}
 		if !dup && a.Name != "" {
 			v.accounts[a.Name] = i
@@ -128,7 +132,7 @@ func (v *validator) checkAccounts() {
 			v.add(p.with("id"), "account id %q must be exactly 12 digits (keep leading zeros, and quote it): check it with aws sts get-caller-identity", a.ID)
 		default:
 			if j, dup := ids[a.ID]; dup {
-				v.add(p.with("id"), "account id %s is already declared as accounts[%d] (%q): declare each account once and refer to it by name", a.ID, j, v.f.Accounts[j].Name)
+				v.add(p.with("id"), "account id %s is already declared as %s (%q): declare each account once and refer to it by name", a.ID, v.ref(at("accounts", j)), v.f.Accounts[j].Name)
 			} else {
 				ids[a.ID] = i
 			}
@@ -139,24 +143,30 @@ func (v *validator) checkAccounts() {
 
 // checkAccountAccess checks how irsa-sync reaches an account.
 func (v *validator) checkAccountAccess(p path, a Account) {
+	checkAccess(&v.collector, p, a.ID, AccountAccess{AssumeRoleArn: a.AssumeRoleArn, ExternalID: a.ExternalID, Profile: a.Profile})
+}
+
+// checkAccess checks one way to reach the account whose id is id, in the
+// bindings file or the connections file (c places the problems in it).
+func checkAccess(c *collector, p path, id string, a AccountAccess) {
 	if a.AssumeRoleArn != "" {
 		owner := accountOf(a.AssumeRoleArn, roleArnRE)
 		switch {
 		case owner == "":
-			v.add(p.with("assumeRoleArn"), "%q is not a role ARN: write arn:aws:iam::%s:role/NAME", a.AssumeRoleArn, orExample(a.ID))
-		case accountIDRE.MatchString(a.ID) && owner != a.ID:
-			v.add(p.with("assumeRoleArn"), "role %q is in account %s, not in this account (%s): irsa-sync assumes a role in the account it manages; use arn:aws:iam::%s:role/NAME", a.AssumeRoleArn, owner, a.ID, a.ID)
+			c.add(p.with("assumeRoleArn"), "%q is not a role ARN: write arn:aws:iam::%s:role/NAME", a.AssumeRoleArn, orExample(id))
+		case accountIDRE.MatchString(id) && owner != id:
+			c.add(p.with("assumeRoleArn"), "role %q is in account %s, not in this account (%s): irsa-sync assumes a role in the account it manages; use arn:aws:iam::%s:role/NAME", a.AssumeRoleArn, owner, id, id)
 		}
 	}
 	if a.AssumeRoleArn != "" && a.Profile != "" {
-		v.add(p.with("profile"), "set assumeRoleArn or profile, not both: irsa-sync reaches an account one way")
+		c.add(p.with("profile"), "set assumeRoleArn or profile, not both: irsa-sync reaches an account one way")
 	}
 	if a.ExternalID != "" {
 		switch {
 		case a.AssumeRoleArn == "":
-			v.add(p.with("externalId"), "externalId goes with assumeRoleArn: set assumeRoleArn too, or remove externalId")
+			c.add(p.with("externalId"), "externalId goes with assumeRoleArn: set assumeRoleArn too, or remove externalId")
 		case len(a.ExternalID) < 2 || len(a.ExternalID) > 1224 || !externalIDRE.MatchString(a.ExternalID):
-			v.add(p.with("externalId"), "externalId must be 2-1224 characters of letters, digits and + = , . @ : / _ -")
+			c.add(p.with("externalId"), "externalId must be 2-1224 characters of letters, digits and + = , . @ : / _ -")
 		}
 	}
 }
@@ -182,7 +192,7 @@ func (v *validator) checkClusters() {
 		case !clusterNameRE.MatchString(c.Name):
 			v.add(p.with("name"), "cluster name %q is not an EKS cluster name (1-100 characters of letters, digits, _ -, starting with a letter or digit): use the name eks:DescribeCluster knows", c.Name)
 		case dup:
-			v.add(p.with("name"), "cluster %q is already declared as clusters[%d]: declare each cluster once", c.Name, j)
+			v.add(p.with("name"), "cluster %q is already declared as %s: declare each cluster once", c.Name, v.ref(at("clusters", j)))
 		}
 		if !dup && c.Name != "" {
 			v.clusters[c.Name] = i
@@ -201,29 +211,34 @@ func (v *validator) checkClusters() {
 				v.add(p.with("oidcIssuer"), "%s", msg)
 			}
 		}
-		var ways []string
-		if c.KubeContext != "" {
-			ways = append(ways, "kubeContext")
+		checkClusterAccess(&v.collector, p, c.Name, ClusterAccess{KubeContext: c.KubeContext, Auth: c.Auth, InCluster: c.InCluster})
+	}
+}
+
+// checkClusterAccess checks one way to reach the cluster named name.
+func checkClusterAccess(c *collector, p path, name string, a ClusterAccess) {
+	var ways []string
+	if a.KubeContext != "" {
+		ways = append(ways, "kubeContext")
+	}
+	if a.Auth != "" {
+		ways = append(ways, "auth")
+		if a.Auth != "eks" {
+			c.add(p.with("auth"), "auth %q is not known: the only value is eks (a token from AWS credentials); leave it out to use the kubeconfig", a.Auth)
 		}
-		if c.Auth != "" {
-			ways = append(ways, "auth")
-			if c.Auth != "eks" {
-				v.add(p.with("auth"), "auth %q is not known: the only value is eks (a token from AWS credentials); leave it out to use the kubeconfig", c.Auth)
-			}
-		}
-		if c.InCluster {
-			ways = append(ways, "inCluster")
-		}
-		if len(ways) > 1 {
-			v.add(p, "%s are set: choose one way to reach the cluster (none means the kubeconfig context named %q)", strings.Join(ways, " and "), c.Name)
-		}
+	}
+	if a.InCluster {
+		ways = append(ways, "inCluster")
+	}
+	if len(ways) > 1 {
+		c.add(p, "%s are set: choose one way to reach the cluster (none means the kubeconfig context named %q)", strings.Join(ways, " and "), name)
 	}
 }
 
 // checkAccountRef checks that name refers to a declared account.
 func (v *validator) checkAccountRef(p path, name, what string) {
-	switch {
-	case name == "":
+	switch name {
+	case "":
 		v.add(p, "account is required: the name of the account (under accounts) this %s is in", what)
 	default:
 		if _, ok := v.accounts[name]; !ok {

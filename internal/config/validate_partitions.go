@@ -119,7 +119,7 @@ func (v *validator) checkSharedIssuers() {
 		}
 		key := strings.ToLower(c.OIDCIssuer)
 		if j, dup := seen[key]; dup {
-			v.add(at("clusters", i, "oidcIssuer"), "%s", fmt.Sprintf("cluster %q has the issuer of clusters[%d] (%q): service accounts of the two cannot be told apart (same issuer, same subject), so a role bound in one would trust the other's; if they are one cluster, declare it once, else correct the issuer", c.Name, j, v.f.Clusters[j].Name))
+			v.add(at("clusters", i, "oidcIssuer"), "%s", fmt.Sprintf("cluster %q has the issuer of %s (%q): service accounts of the two cannot be told apart (same issuer, same subject), so a role bound in one would trust the other's; if they are one cluster, declare it once, else correct the issuer", c.Name, v.ref(at("clusters", j)), v.f.Clusters[j].Name))
 			continue
 		}
 		seen[key] = i

@@ -17,7 +17,7 @@ func (v *validator) checkRoles() {
 		default:
 			k := keyOf(r.Account, r.Name)
 			if j, dup := names[k]; dup {
-				v.add(p.with("name"), "role %q is already declared in account %q as roles[%d] (%q); IAM role names are unique per account, ignoring case: merge the two or rename one", r.Name, r.Account, j, v.f.Roles[j].Name)
+				v.add(p.with("name"), "role %q is already declared in account %q as %s (%q); IAM role names are unique per account, ignoring case: merge the two or rename one", r.Name, r.Account, v.ref(at("roles", j)), v.f.Roles[j].Name)
 			} else {
 				names[k] = i
 			}
@@ -29,6 +29,7 @@ func (v *validator) checkRoles() {
 			v.add(p.with("maxSessionDuration"), "maxSessionDuration %d is out of IAM's range of %d-%d seconds (1-12 hours): set a value in it, or leave it out for 3600", d, minSessionDuration, maxSessionDuration)
 		}
 		v.checkBoundary(p.with("permissionsBoundary"), r)
+		v.checkRoleScope(p, r)
 		v.checkTags(p.with("tags"), r.Tags)
 		v.checkRolePolicies(p, r)
 		v.checkInlinePolicies(p, r)

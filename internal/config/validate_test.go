@@ -33,12 +33,35 @@ func paths(ds Diagnostics) []string {
 }
 
 func TestValidateRules(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		mutate func(f *File)
 		want   []string
 	}{
 		{"valid", func(f *File) {}, nil},
+		{"role under the required path", func(f *File) {
+			f.Settings.RequiredRolePath = "/irsa/"
+			f.Roles[0].Path = "/irsa/team-a/"
+		}, nil},
+		{"role outside the required path", func(f *File) { f.Settings.RequiredRolePath = "/irsa/" }, []string{"roles[0].path"}},
+		{"required path must be below the root", func(f *File) { f.Settings.RequiredRolePath = "/" }, []string{"settings.requiredRolePath"}},
+		{"role with the required boundary", func(f *File) {
+			f.Settings.RequiredPermissionsBoundary = "irsa-sync-boundary"
+			f.Roles[0].PermissionsBoundary = "arn:aws:iam::111122223333:policy/irsa-sync-boundary"
+		}, nil},
+		{"role without the required boundary", func(f *File) { f.Settings.RequiredPermissionsBoundary = "irsa-sync-boundary" }, []string{"roles[0].permissionsBoundary"}},
+		{"role with another boundary", func(f *File) {
+			f.Settings.RequiredPermissionsBoundary = "irsa-sync-boundary"
+			f.Roles[0].PermissionsBoundary = "arn:aws:iam::111122223333:policy/admin-boundary"
+		}, []string{"roles[0].permissionsBoundary"}},
+		{"role with the boundary of another account", func(f *File) {
+			f.Settings.RequiredPermissionsBoundary = "irsa-sync-boundary"
+			f.Roles[0].PermissionsBoundary = "arn:aws:iam::444455556666:policy/irsa-sync-boundary"
+		}, []string{"roles[0].permissionsBoundary"}},
+		{"required boundary as an ARN", func(f *File) {
+			f.Settings.RequiredPermissionsBoundary = "arn:aws:iam::111122223333:policy/b"
+		}, []string{"settings.requiredPermissionsBoundary"}},
 		{"role in data may attach an AWS managed policy", func(f *File) {
 			f.Roles[0].Account = "data"
 			f.Roles[0].Policies = []string{"arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::444455556666:policy/x"}
@@ -97,6 +120,7 @@ func TestValidateRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			f := validFile()
 			tt.mutate(f)
 			if diff := cmp.Diff(tt.want, paths(Validate(f))); diff != "" {
@@ -107,6 +131,7 @@ func TestValidateRules(t *testing.T) {
 }
 
 func TestDiagnosticsFormatAndOrder(t *testing.T) {
+	t.Parallel()
 	ds := Diagnostics{
 		{File: "b.yaml", Path: "roles[10].name", Message: "m"},
 		{File: "b.yaml", Path: "roles[2].name", Message: "m"},
@@ -126,6 +151,7 @@ func TestDiagnosticsFormatAndOrder(t *testing.T) {
 }
 
 func TestPathString(t *testing.T) {
+	t.Parallel()
 	got := []string{
 		at("roles", 1, "serviceAccounts", 0, "namespace").String(),
 		at("roles", 0, "tags", "aws:team").String(),
@@ -141,6 +167,7 @@ func TestPathString(t *testing.T) {
 // TestLinesFollowAliases checks that a problem inside an aliased value is
 // placed on the line of the alias's use, where the reader sees it.
 func TestLinesFollowAliases(t *testing.T) {
+	t.Parallel()
 	src := `apiVersion: irsa-sync/v1
 kind: Bindings
 owner: team-a

@@ -170,8 +170,8 @@ func TestRealKubeWithEKSAuth(t *testing.T) {
 	)
 	var srv *httptest.Server
 	srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case r.URL.Path == "/clusters/prod-euw1":
+		switch r.URL.Path {
+		case "/clusters/prod-euw1":
 			if !strings.Contains(r.Header.Get("Authorization"), "/eu-west-1/eks/aws4_request") {
 				http.Error(w, "eks:DescribeCluster not signed for eu-west-1", http.StatusForbidden)
 				return
@@ -181,7 +181,7 @@ func TestRealKubeWithEKSAuth(t *testing.T) {
 				"name": "prod-euw1", "status": "ACTIVE", "endpoint": srv.URL,
 				"certificateAuthority": map[string]string{"data": base64.StdEncoding.EncodeToString(ca)},
 			}})
-		case r.URL.Path == "/api/v1/namespaces":
+		case "/api/v1/namespaces":
 			tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 			if !ok {
 				http.Error(w, "no bearer token", http.StatusUnauthorized)

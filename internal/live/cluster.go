@@ -61,7 +61,7 @@ func ReadCluster(ctx context.Context, client corev1client.CoreV1Interface, name,
 			for _, mf := range sa.ManagedFields {
 				managers[mf.Manager] = true
 				if mf.Manager == resource.FieldManager && mf.FieldsV1 != nil {
-					for _, k := range annotationKeys(mf.FieldsV1.Raw) {
+					for _, k := range annotationKeys(mf.FieldsV1.GetRawBytes()) {
 						owned[k] = true
 					}
 				}

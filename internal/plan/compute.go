@@ -77,5 +77,4 @@ func (c *computer) fail(address, msg string) {
 func (c *computer) warn(address, msg string) {
 	c.plan.Warnings = append(c.plan.Warnings, Problem{address, msg})
 }
-func (c *computer) pruneable(ch Change)          { c.plan.Pruneable = append(c.plan.Pruneable, ch) }
-func (c *computer) accountName(id string) string { return c.want.AccountName(id) }
+func (c *computer) pruneable(ch Change) { c.plan.Pruneable = append(c.plan.Pruneable, ch) }

@@ -250,7 +250,7 @@ func oldestNonDefault(vs []state.PolicyVersion) string {
 
 func versionNumber(id string) int {
 	n := 0
-	fmt.Sscanf(strings.TrimPrefix(id, "v"), "%d", &n)
+	_, _ = fmt.Sscanf(strings.TrimPrefix(id, "v"), "%d", &n) // IAM names versions vN; any other id sorts as 0
 	return n
 }
 

@@ -16,6 +16,7 @@ func rfc3986(s string) string {
 }
 
 func TestEqualSemantics(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		a, b string
@@ -49,11 +50,18 @@ func TestEqualSemantics(t *testing.T) {
 		{"different version", guidePolicy, strings.Replace(guidePolicy, "2012-10-17", "2008-10-17", 1), false},
 		{"different condition value", `{"Statement":[{"Effect":"Allow","Action":"a:A","Resource":"*","Condition":{"StringEquals":{"k":"v"}}}]}`,
 			`{"Statement":[{"Effect":"Allow","Action":"a:A","Resource":"*","Condition":{"StringEquals":{"k":"w"}}}]}`, false},
-		{"StringEquals is not StringLike", `{"Statement":[{"Effect":"Allow","Action":"a:A","Resource":"*","Condition":{"StringEquals":{"k":"v"}}}]}`,
-			`{"Statement":[{"Effect":"Allow","Action":"a:A","Resource":"*","Condition":{"StringLike":{"k":"v"}}}]}`, false},
+		{"StringEquals is not StringLike with a wildcard", `{"Statement":[{"Effect":"Allow","Action":"a:A","Resource":"*","Condition":{"StringEquals":{"k":"v*"}}}]}`,
+			`{"Statement":[{"Effect":"Allow","Action":"a:A","Resource":"*","Condition":{"StringLike":{"k":"v*"}}}]}`, false},
+		{"StringLike without a wildcard is StringEquals", `{"Statement":[{"Effect":"Allow","Action":"a:A","Resource":"*","Condition":{"StringEquals":{"k":"v"}}}]}`,
+			`{"Statement":[{"Effect":"Allow","Action":"a:A","Resource":"*","Condition":{"StringLike":{"k":"v"}}}]}`, true},
+		{"the guide's namespace trust equals irsa-sync's", `{"Statement":[{"Effect":"Allow","Action":"a:A","Condition":{"StringLike":{"i:aud":"sts.amazonaws.com","i:sub":"system:serviceaccount:ns:*"}}}]}`,
+			`{"Statement":[{"Effect":"Allow","Action":"a:A","Condition":{"StringEquals":{"i:aud":["sts.amazonaws.com"]},"StringLike":{"i:sub":["system:serviceaccount:ns:*"]}}}]}`, true},
+		{"a key on both operators is not moved", `{"Statement":[{"Effect":"Allow","Action":"a:A","Condition":{"StringEquals":{"k":"v"},"StringLike":{"k":"w"}}}]}`,
+			`{"Statement":[{"Effect":"Allow","Action":"a:A","Condition":{"StringEquals":{"k":["v","w"]}}}]}`, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			a, err := Parse([]byte(tt.a))
 			if err != nil {
 				t.Fatalf("Parse(a): %v", err)
@@ -70,6 +78,7 @@ func TestEqualSemantics(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, doc, wantErr string
 	}{
@@ -83,6 +92,7 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := Parse([]byte(tt.doc))
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("Parse error = %v, want one containing %q", err, tt.wantErr)
@@ -136,6 +146,7 @@ func TestSizeCountsCharactersOfTheTextSent(t *testing.T) {
 }
 
 func TestSizeIgnoresWhiteSpaceInsideStrings(t *testing.T) {
+	t.Parallel()
 	d := MustParse(`{"Statement":[{"Sid":"a b c","Effect":"Allow","Action":"a:A","Resource":"*"}]}`)
 	if got, want := d.Size(), len(d.JSON())-2; got != want {
 		t.Errorf("Size() = %d, want %d (two spaces not counted)", got, want)
@@ -143,6 +154,7 @@ func TestSizeIgnoresWhiteSpaceInsideStrings(t *testing.T) {
 }
 
 func TestZeroDocument(t *testing.T) {
+	t.Parallel()
 	var z Document
 	if !z.IsZero() || z.Equal(MustParse(guidePolicy)) || !z.Equal(Document{}) {
 		t.Error("zero document must equal only another zero document")

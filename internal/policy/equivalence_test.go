@@ -68,6 +68,7 @@ func TestEquivalenceCorpus(t *testing.T) {
 		}
 		name := strings.TrimSuffix(filepath.Base(file), ".json")
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			a, errA := Parse([]byte(c.Policy1))
 			b, errB := Parse([]byte(c.Policy2))
 			got := "error"

@@ -156,7 +156,43 @@ func semanticCondition(v any) map[string]any {
 			out[lop] = merged
 		}
 	}
+	literalLikeAsEquals(out)
 	return out
+}
+
+// literalLikeAsEquals moves a StringLike key whose values hold no wildcard
+// to StringEquals, where no StringEquals on that key exists: StringLike is
+// a case-sensitive match in which only * and ? are special, so without them
+// it is StringEquals (IAM User Guide, "IAM JSON policy elements: Condition
+// operators", string condition operators). The AWS guide's namespace-wide
+// trust puts the aud check under StringLike; irsa-sync writes it under
+// StringEquals, and the two must compare equal or adopting such a role
+// would rewrite its trust for nothing. A key on both operators stays, as
+// both conditions must hold.
+func literalLikeAsEquals(ops map[string]any) {
+	like, _ := ops["stringlike"].(map[string]any)
+	for key, vals := range like {
+		list, _ := vals.([]any)
+		literal := len(list) > 0
+		for _, v := range list {
+			if s, ok := v.(string); !ok || strings.ContainsAny(s, "*?") {
+				literal = false
+			}
+		}
+		eq, _ := ops["stringequals"].(map[string]any)
+		if _, both := eq[key]; !literal || both {
+			continue
+		}
+		if eq == nil {
+			eq = map[string]any{}
+			ops["stringequals"] = eq
+		}
+		eq[key] = list
+		delete(like, key)
+	}
+	if like != nil && len(like) == 0 {
+		delete(ops, "stringlike")
+	}
 }
 
 // conditionValue is the string IAM compares a condition value as. A JSON

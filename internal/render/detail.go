@@ -279,21 +279,6 @@ func document(v plan.Value) policy.Document {
 	return policy.Document{}
 }
 
-// minus returns the members of a not in b, in a's order.
-func minus(a, b []string) []string {
-	in := map[string]bool{}
-	for _, s := range b {
-		in[s] = true
-	}
-	var out []string
-	for _, s := range a {
-		if !in[s] {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // scalar formats a field's value: strings quoted so that an empty or
 // space-padded value is visible, absent as "(none)", anything else as JSON.
 func scalar(v plan.Value) string {

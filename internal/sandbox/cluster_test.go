@@ -53,7 +53,7 @@ func owners(t *testing.T, sa *corev1.ServiceAccount) map[string][]string {
 				Annotations map[string]json.RawMessage `json:"f:annotations"`
 			} `json:"f:metadata"`
 		}
-		if err := json.Unmarshal(mf.FieldsV1.Raw, &fields); err != nil {
+		if err := json.Unmarshal(mf.FieldsV1.GetRawBytes(), &fields); err != nil {
 			t.Fatalf("managedFields of %s: %v", mf.Manager, err)
 		}
 		for k := range fields.Metadata.Annotations {

@@ -118,6 +118,9 @@ func (s *Sandbox) seed(opts Options) error {
 		if err != nil {
 			return err
 		}
+		if err := enableTokens(kube, s.Emulator, issuer, opts.Emulator.Now); err != nil {
+			return fmt.Errorf("sandbox: cluster %q: %w", c.Name, err)
+		}
 		if !opts.KeepNamespaces {
 			if err := ensureNamespaces(kube, boundNamespaces(s.file, c.Name)); err != nil {
 				return fmt.Errorf("sandbox: cluster %q: %w", c.Name, err)

@@ -63,7 +63,8 @@ func fixture() *plan.Plan {
 	}}
 }
 
-var digest = Digest{Path: "bindings.yaml", SHA256: strings.Repeat("a", 64), Documents: []DocumentDigest{{Path: "p.json", SHA256: strings.Repeat("b", 64)}}}
+var digest = Digest{Paths: []string{"bindings.yaml"}, Files: []FileDigest{{Path: "bindings.yaml", SHA256: strings.Repeat("a", 64)}},
+	Documents: []DocumentDigest{{File: "bindings.yaml", Path: "p.json", SHA256: strings.Repeat("b", 64)}}}
 
 // roundTrip saves p, writes and reads the file, and returns what was read.
 func roundTrip(t *testing.T, p *plan.Plan) *Plan {
@@ -164,9 +165,10 @@ func TestReadRefusesWhatItCannotApply(t *testing.T) {
 		{"json plan", `{"formatVersion":1,"owner":"x","changes":[]}`, "cannot be applied"},
 		{"unknown field", strings.Replace(string(b), `"owner"`, `"ownr"`, 1), "unknown field"},
 		{"other kind", `{"kind":"x","formatVersion":1}`, "is not a saved plan"},
-		{"newer format", strings.Replace(string(b), `"formatVersion": 1`, `"formatVersion": 2`, 1), "format version 2"},
+		{"newer format", strings.Replace(string(b), `"formatVersion": 2`, `"formatVersion": 3`, 1), "format version 3"},
+		{"the format before several files", strings.Replace(string(b), `"formatVersion": 2`, `"formatVersion": 1`, 1), "format version 1"},
 		{"truncated", string(b[:len(b)/2]), "is not a saved plan of this irsa-sync"},
-		{"no file", `{"kind":"irsa-sync/saved-plan","formatVersion":1}`, "file.path and file.sha256 are required"},
+		{"no file", `{"kind":"irsa-sync/saved-plan","formatVersion":2}`, "file.paths and file.files are required"},
 	}
 	for _, tt := range tests {
 		path := filepath.Join(t.TempDir(), "plan.json")

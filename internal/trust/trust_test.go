@@ -13,6 +13,7 @@ const (
 )
 
 func TestForRoleMatchesTheAWSGuide(t *testing.T) {
+	t.Parallel()
 	// The trust from step 2 of the AWS guide, as a person writes it.
 	guide := policy.MustParse(`{
 	  "Version": "2012-10-17",
@@ -31,6 +32,7 @@ func TestForRoleMatchesTheAWSGuide(t *testing.T) {
 }
 
 func TestForRoleFoldsAndSplits(t *testing.T) {
+	t.Parallel()
 	other := "oidc.eks.eu-west-1.amazonaws.com/id/OTHER"
 	otherARN := "arn:aws:iam::111122223333:oidc-provider/" + other
 	subjects := []Subject{
@@ -72,6 +74,7 @@ var sortGrants = cmp.Transformer("sort", func(in []Grant) map[string]Grant {
 })
 
 func TestRisks(t *testing.T) {
+	t.Parallel()
 	stmt := func(cond string) policy.Document {
 		return policy.MustParse(`{"Statement":[{"Effect":"Allow","Principal":{"Federated":"` + provider + `"},"Action":"sts:AssumeRoleWithWebIdentity"` + cond + `}]}`)
 	}
@@ -95,6 +98,7 @@ func TestRisks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			if got := Risks(tt.doc); len(got) != tt.want {
 				t.Errorf("Risks = %q, want %d", got, tt.want)
 			}
@@ -103,6 +107,7 @@ func TestRisks(t *testing.T) {
 }
 
 func TestMatchesEverything(t *testing.T) {
+	t.Parallel()
 	for sub, want := range map[string]bool{
 		"*": true, "s*": true, "system:*": true, "system:serviceaccount:*": true,
 		"system:serviceaccount:*:*": true, "system:serviceaccount:**": true,

@@ -11,7 +11,7 @@ import (
 var pure = []string{
 	"./internal/plan", "./internal/render", "./internal/state", "./internal/desired",
 	"./internal/resource", "./internal/policy", "./internal/trust", "./internal/access",
-	"./internal/docdiff", "./internal/saved", "./internal/partition",
+	"./internal/docdiff", "./internal/saved", "./internal/partition", "./internal/importer",
 }
 
 // forbidden are the import path prefixes of the AWS SDK and client-go.

@@ -41,7 +41,7 @@ func TestPartialFailureThenRerunConverges(t *testing.T) {
 		o := outcome{Address: r.Address, Status: string(r.Status), WaitedOn: r.WaitedOn}
 		if r.Error != "" {
 			// The part of the message that names the object and the step.
-			o.Error = r.Error[:strings.Index(r.Error, ": ")]
+			o.Error, _, _ = strings.Cut(r.Error, ": ")
 		}
 		got = append(got, o)
 	}

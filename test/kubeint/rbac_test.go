@@ -146,10 +146,6 @@ func TestLeastPrivilege(t *testing.T) {
 	}
 }
 
-type errString string
-
-func (e errString) Error() string { return string(e) }
-
 func assertForbidden(t *testing.T, err error, want ...string) {
 	t.Helper()
 	if err == nil {

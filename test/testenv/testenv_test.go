@@ -325,7 +325,7 @@ func annotationOwners(t *testing.T, obj *corev1.ServiceAccount, key string) []st
 				Annotations map[string]json.RawMessage `json:"f:annotations"`
 			} `json:"f:metadata"`
 		}
-		if err := json.Unmarshal(mf.FieldsV1.Raw, &fields); err != nil {
+		if err := json.Unmarshal(mf.FieldsV1.GetRawBytes(), &fields); err != nil {
 			t.Fatalf("managedFields of %s: %v", mf.Manager, err)
 		}
 		if _, ok := fields.Metadata.Annotations["f:"+key]; ok {
