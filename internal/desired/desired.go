@@ -58,6 +58,9 @@ type Policy struct {
 // Role is a declared role with its generated trust.
 type Role struct {
 	resource.Role
+	// Index is the role's position in the file's roles, for problems to
+	// name the field they are about (roles[i].permissionsBoundary).
+	Index    int             `json:"-"`
 	Account  string          `json:"account"`
 	Adopt    bool            `json:"adopt,omitempty"`
 	Subjects []trust.Subject `json:"subjects"`
@@ -132,7 +135,7 @@ func Build(f *config.File, issuers, partitions map[string]string) (*State, error
 	for i, r := range f.Roles {
 		id, part := accountID[r.Account], partitionOf[r.Account]
 		path := orRoot(r.Path)
-		role := Role{Account: r.Account, Adopt: r.Adopt, Role: resource.Role{
+		role := Role{Index: i, Account: r.Account, Adopt: r.Adopt, Role: resource.Role{
 			AccountID: id, Name: r.Name, Path: path, ARN: resource.RoleARN(part, id, path, r.Name),
 			Description: r.Description, MaxSessionDuration: r.MaxSessionDuration,
 			PermissionsBoundary: r.PermissionsBoundary, Tags: ownerTags(r.Tags),

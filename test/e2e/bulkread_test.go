@@ -48,8 +48,10 @@ func TestReadIsBulk(t *testing.T) {
 		// (no policy tags: the declared policy matches the file and is
 		// attached to this owner's role, so nothing depends on its owner);
 		// DescribeCluster only for the cluster without an oidcIssuer
-		// override.
+		// override; one list of the AWS-managed policies both accounts'
+		// roles attach, since both are in one partition.
 		want := map[string]int{
+			"iam:ListPolicies":                   1,
 			"sts:GetCallerIdentity":              2,
 			"iam:GetAccountAuthorizationDetails": 2,
 			"iam:ListRoles":                      2,

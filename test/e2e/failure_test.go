@@ -35,10 +35,10 @@ func TestPartialFailureThenRerunConverges(t *testing.T) {
 	}
 	h.sb.Emulator.SetFault(nil)
 
-	type outcome struct{ Address, Status, Error string }
+	type outcome struct{ Address, Status, Error, WaitedOn string }
 	var got []outcome
 	for _, r := range report.Results {
-		o := outcome{Address: r.Address, Status: string(r.Status)}
+		o := outcome{Address: r.Address, Status: string(r.Status), WaitedOn: r.WaitedOn}
 		if r.Error != "" {
 			// The part of the message that names the object and the step.
 			o.Error, _, _ = strings.Cut(r.Error, ": ")
@@ -46,15 +46,15 @@ func TestPartialFailureThenRerunConverges(t *testing.T) {
 		got = append(got, o)
 	}
 	want := []outcome{
-		{"account/data/oidc-provider/" + use1, "applied", ""},
-		{"account/prod/oidc-provider/" + euw1, "applied", ""},
-		{"account/prod/oidc-provider/" + use1, "applied", ""},
-		{"account/prod/policy/my-policy", "applied", ""},
-		{"account/data/role/analytics-reader", "failed", `attach policy arn:aws:iam::aws:policy/AmazonAthenaFullAccess of role "analytics-reader"`},
-		{"account/prod/role/my-role", "failed", `attach policy arn:aws:iam::111122223333:policy/my-policy of role "my-role"`},
-		{"cluster/prod-euw1/serviceaccount/default/my-service-account", "skipped", ""},
-		{"cluster/prod-use1/serviceaccount/analytics/reader", "skipped", ""},
-		{"cluster/prod-use1/serviceaccount/default/my-service-account", "skipped", ""},
+		{"account/data/oidc-provider/" + use1, "applied", "", ""},
+		{"account/prod/oidc-provider/" + euw1, "applied", "", ""},
+		{"account/prod/oidc-provider/" + use1, "applied", "", ""},
+		{"account/prod/policy/my-policy", "applied", "", ""},
+		{"account/data/role/analytics-reader", "failed", `attach policy arn:aws:iam::aws:policy/AmazonAthenaFullAccess of role "analytics-reader"`, ""},
+		{"account/prod/role/my-role", "failed", `attach policy arn:aws:iam::111122223333:policy/my-policy of role "my-role"`, ""},
+		{"cluster/prod-euw1/serviceaccount/default/my-service-account", "skipped", "", "account/prod/role/my-role"},
+		{"cluster/prod-use1/serviceaccount/analytics/reader", "skipped", "", "account/data/role/analytics-reader"},
+		{"cluster/prod-use1/serviceaccount/default/my-service-account", "skipped", "", "account/prod/role/my-role"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("results of the failed apply (-want +got):\n%s", diff)
