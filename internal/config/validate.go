@@ -48,6 +48,7 @@ func (v *validator) run() Diagnostics {
 	v.checkClusters()
 	v.checkPolicies()
 	v.checkRoles()
+	v.checkChains()
 	v.checkBindings()
 	v.checkPartitions()
 	v.checkSharedIssuers()
