@@ -113,11 +113,12 @@ func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Rep
 }
 
 // phases groups change indexes by kind and action, in plan order (the plan
-// sorts changes into dependency order).
+// sorts changes into dependency order); a chained role starts a phase after
+// the roles its trust names.
 func phases(cs []plan.Change) [][]int {
 	var out [][]int
 	for i, c := range cs {
-		if i == 0 || c.Kind != cs[i-1].Kind || (c.Action == plan.Delete) != (cs[i-1].Action == plan.Delete) {
+		if i == 0 || c.Kind != cs[i-1].Kind || (c.Action == plan.Delete) != (cs[i-1].Action == plan.Delete) || namesRoleOf(cs, out[len(out)-1], c) {
 			out = append(out, nil)
 		}
 		out[len(out)-1] = append(out[len(out)-1], i)

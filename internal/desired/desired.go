@@ -57,6 +57,8 @@ type Role struct {
 	Account  string          `json:"account"`
 	Adopt    bool            `json:"adopt,omitempty"`
 	Subjects []trust.Subject `json:"subjects"`
+	// AssumedFrom are the roles that may assume this one by chaining.
+	AssumedFrom []Chain `json:"assumedFrom,omitempty"`
 }
 
 // ServiceAccount is an exact binding: a ServiceAccount to create or annotate.
@@ -184,6 +186,9 @@ func Build(f *config.File, issuers map[string]string) (*State, error) {
 		}
 		role.Trust = trust.ForRole(role.Subjects)
 		st.Roles = append(st.Roles, role)
+	}
+	if err := st.addChains(f); err != nil {
+		return nil, err
 	}
 	for _, k := range resource.SortedKeys(providers) {
 		p := providers[k]
