@@ -97,6 +97,7 @@ func runExplain(cmd *cobra.Command, g *globalOptions, o *explainOptions, name st
 		}
 	}
 	writeExplanation(streams.Out, role, liveRole, clusters)
+	writeChain(streams.Out, want, role, clusters)
 	return nil
 }
 
@@ -134,6 +135,10 @@ func writeGrants(w io.Writer, grants []trust.Grant, clusters map[string]string) 
 		fmt.Fprintln(w, "  nobody: the trust admits no service account")
 	}
 	for _, g := range grants {
+		if source := chainStatement(g.Other); source != "" {
+			fmt.Fprintf(w, "  - role %s, by role chaining: %s\n", source, g.Other)
+			continue
+		}
 		if g.Other != "" {
 			fmt.Fprintf(w, "  - a statement irsa-sync does not generate, read it yourself: %s\n", g.Other)
 			continue
