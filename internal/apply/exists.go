@@ -37,7 +37,7 @@ func (w *writer) read(what string, fn func(ctx context.Context) error) error {
 // providerExists finishes a provider create that found one: providers are
 // shared whoever made them, so only the missing client ids are added.
 func (w *writer) providerExists(client awsapi.IAM, p *resource.Provider, createErr error) error {
-	arn := resource.ProviderARN(p.AccountID, p.URL)
+	arn := p.ARN
 	var have []string
 	if err := w.read(fmt.Sprintf("read OIDC provider %q, which exists already", p.URL), func(ctx context.Context) error {
 		out, err := client.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(arn)})
@@ -95,7 +95,7 @@ func missingTags(have []iamtypes.Tag, want map[string]string) []iamtypes.Tag {
 // policyExists finishes a policy create that found one of this owner: a new
 // version is published only when the live document differs.
 func (w *writer) policyExists(client awsapi.IAM, p *resource.Policy, createErr error) error {
-	arn := resource.PolicyARN(p.AccountID, p.Path, p.Name)
+	arn := p.ARN
 	var live *iamtypes.Policy
 	var doc policy.Document
 	if err := w.read(fmt.Sprintf("read policy %q, which exists already", p.Name), func(ctx context.Context) error {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,6 +14,7 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 	"github.com/irsa-sync/irsa-sync/internal/reconcile"
 	"github.com/irsa-sync/irsa-sync/internal/render"
+	"github.com/irsa-sync/irsa-sync/internal/verify"
 )
 
 type applyOptions struct {
@@ -22,6 +24,8 @@ type applyOptions struct {
 	Rate        float64
 	// SavedPlan is the positional argument: a plan saved by plan --out.
 	SavedPlan string
+	// Verify runs verify (verify.go) after a successful apply.
+	Verify bool
 }
 
 func newApplyCmd(g *globalOptions, streams IO) *cobra.Command {
@@ -56,6 +60,7 @@ the file or any live object a change was computed from changed since.`,
 	cmd.Flags().BoolVar(&o.Prune, "prune", false, "delete this owner's objects the file no longer declares")
 	cmd.Flags().IntVar(&o.Parallelism, "parallelism", 10, "writes in flight at once")
 	cmd.Flags().Float64Var(&o.Rate, "rate", 10, "IAM writes per second per account, to stay under IAM's throttling")
+	cmd.Flags().BoolVar(&o.Verify, "verify", false, "after a successful apply, prove every binding as verify does (needs create on serviceaccounts/token); with --output json its document follows apply's")
 	return cmd
 }
 
@@ -65,8 +70,9 @@ func runApply(cmd *cobra.Command, g *globalOptions, o *applyOptions, streams IO)
 		return &exitError{code: ExitError, err: fmt.Errorf("unknown output format %q for apply: use text or json", o.Output)}
 	case o.Parallelism < 1:
 		return &exitError{code: ExitError, err: fmt.Errorf("--parallelism is %d: use 1 or more", o.Parallelism)}
-	case o.Rate <= 0:
-		return &exitError{code: ExitError, err: fmt.Errorf("--rate is %g: use a positive number of writes per second", o.Rate)}
+	case !(o.Rate > 0) || math.IsInf(o.Rate, 1):
+		// !(> 0) also catches NaN, which compares false with everything.
+		return &exitError{code: ExitError, err: fmt.Errorf("--rate is %g: use a positive, finite number of writes per second", o.Rate)}
 	}
 	var sp *savedRun
 	if o.SavedPlan != "" {
@@ -94,7 +100,13 @@ func runApply(cmd *cobra.Command, g *globalOptions, o *applyOptions, streams IO)
 	if err != nil {
 		return err
 	}
-	return applyPlan(ctx, s, p, o, streams)
+	if err := applyPlan(ctx, s, p, o, streams); err != nil || !o.Verify {
+		return err
+	}
+	if o.Output == "text" {
+		fmt.Fprintln(streams.Out, "\nVerifying:")
+	}
+	return s.verify(ctx, &verifyOptions{Output: o.Output, Wait: verify.DefaultWait}, streams)
 }
 
 // applyPlan prints p, applies it and reports, as text or as one JSON object.

@@ -33,7 +33,7 @@ func loadSavedRun(cmd *cobra.Command, g *globalOptions, o *applyOptions) (*saved
 		return nil, &exitError{code: ExitError, err: fmt.Errorf("--prune cannot be given with a saved plan: the plan was saved with prune=%t, and apply uses exactly that", sp.Options.Prune)}
 	}
 	if !cmd.Flags().Changed("file") {
-		g.File = sp.File.Path
+		g.Files = sp.File.Paths
 	}
 	o.Prune = sp.Options.Prune
 	return &savedRun{path: o.SavedPlan, sp: sp}, nil

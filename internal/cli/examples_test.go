@@ -63,7 +63,7 @@ func TestExamplesParse(t *testing.T) {
 	}
 	// The examples this repository promises; a test that found none of
 	// them would prove nothing.
-	for kind, min := range map[string]int{"bindings": 1, "kubernetes": 6, "json": 1, "yaml": 2} {
+	for kind, min := range map[string]int{"bindings": 1, "connections": 1, "kubernetes": 6, "json": 1, "yaml": 2} {
 		if checked[kind] < min {
 			t.Errorf("checked %d %s files, want at least %d (all: %v)", checked[kind], kind, min, checked)
 		}
@@ -74,9 +74,34 @@ func TestExamplesParse(t *testing.T) {
 // embedded, indented, in a ConfigMap).
 var bindingsFile = regexp.MustCompile(`(?m)^apiVersion: irsa-sync/v1$`)
 
+// connectionsFile matches a connections file's top-level kind.
+var connectionsFile = regexp.MustCompile(`(?m)^kind: Connections$`)
+
+// checkConnections loads a connections file and validates it against the
+// example bindings file, which every connections example is for.
+func checkConnections(t *testing.T, path string) {
+	t.Helper()
+	f, err := config.Load(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns, err := config.LoadConnections(path)
+	if err != nil {
+		t.Errorf("%s: %v", path, err)
+		return
+	}
+	if diags := config.ValidateConnections(conns, f); diags != nil {
+		t.Errorf("%s: %v", path, diags)
+	}
+}
+
 // checkYAML checks each document of a YAML file and says what the file was.
 func checkYAML(t *testing.T, path string, b []byte) string {
 	t.Helper()
+	if connectionsFile.Match(b) {
+		checkConnections(t, path)
+		return "connections"
+	}
 	if bindingsFile.Match(b) {
 		checkBindings(t, path, b)
 		return "bindings"

@@ -41,7 +41,7 @@ each. A reviewer can check a trust without reading its JSON. It writes nothing.`
 func runExplain(cmd *cobra.Command, g *globalOptions, o *explainOptions, name string, streams IO) (err error) {
 	// The name is checked against the file before anything is read, so a
 	// typo costs no credentials and no API call.
-	f, err := loadFile(g.File)
+	f, err := loadFile(g.Files)
 	if err != nil {
 		return err
 	}
@@ -53,7 +53,7 @@ func runExplain(cmd *cobra.Command, g *globalOptions, o *explainOptions, name st
 	}
 	switch {
 	case len(matches) == 0:
-		return &exitError{code: ExitError, err: fmt.Errorf("%s declares no role %q%s: explain takes the name of a role under roles", g.File, name, inAccount(o.Account))}
+		return &exitError{code: ExitError, err: fmt.Errorf("%s declares no role %q%s: explain takes the name of a role under roles", f.Source.Name(), name, inAccount(o.Account))}
 	case len(matches) > 1:
 		return &exitError{code: ExitError, err: fmt.Errorf("role %q is declared in accounts %s: say which with --account", name, strings.Join(matches, ", "))}
 	}

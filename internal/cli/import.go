@@ -67,13 +67,23 @@ func runImport(cmd *cobra.Command, g *globalOptions, o *importOptions, streams I
 	if err != nil || !filepath.IsLocal(rel) {
 		return &exitError{code: ExitError, err: fmt.Errorf("--policies-dir %s is not inside %s, the output's directory: a bindings file names its documents relative to itself and inside its directory; choose a directory under it", polDir, outDir)}
 	}
-	f, err := config.Load(g.File)
+	if len(g.Files) != 1 {
+		return &exitError{code: ExitError, err: fmt.Errorf("import reads one file of accounts and clusters, and -f names %d: give -f once", len(g.Files))}
+	}
+	path := g.Files[0]
+	f, err := config.Load(path)
 	if err != nil {
-		return &exitError{code: ExitError, err: fmt.Errorf("%s is not valid; nothing was read:\n%w", g.File, err)}
+		return &exitError{code: ExitError, err: fmt.Errorf("%s is not valid; nothing was read:\n%w", path, err)}
 	}
 	if diags := config.ValidateForImport(f); len(diags) > 0 {
-		return &exitError{code: ExitError, err: fmt.Errorf("%s is not valid; nothing was read:\n%w", g.File, diags)}
+		return &exitError{code: ExitError, err: fmt.Errorf("%s is not valid; nothing was read:\n%w", path, diags)}
 	}
+	conns, err := loadConnections(g.Connections, f)
+	if err != nil {
+		return err
+	}
+	// import only reads: the plan ways to reach each account and cluster.
+	f, _ = config.Resolve(f, conns, g.mode)
 	ctx, cancel := withTimeout(cmd.Context(), g.Timeout)
 	defer cancel()
 	var conn connect.Connector = &connect.Real{Kubeconfig: g.Kubeconfig}

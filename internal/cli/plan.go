@@ -64,6 +64,9 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, streams IO) (
 	if o.MarkdownMaxBytes < 0 {
 		return &exitError{code: ExitError, err: fmt.Errorf("--markdown-max-bytes is %d: use a positive number, or 0 for the default", o.MarkdownMaxBytes)}
 	}
+	if err := refuseInputAsOut(o.Out, g.Files); err != nil {
+		return err
+	}
 	ctx, cancel := withTimeout(cmd.Context(), g.Timeout)
 	defer cancel()
 	s, err := openSession(ctx, g)
@@ -90,7 +93,7 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, streams IO) (
 		return &exitError{code: ExitError, err: fmt.Errorf("the plan has %d conflicts and %d errors: %s", len(p.Conflicts), len(p.Errors), what)}
 	}
 	if o.Out != "" {
-		if err := savePlan(s, g.File, o, p); err != nil {
+		if err := savePlan(s, o, p); err != nil {
 			return &exitError{code: ExitError, err: err}
 		}
 		g.logger().Info("plan saved", "path", o.Out, "changes", len(p.Changes))
@@ -104,13 +107,13 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, streams IO) (
 // savePlan writes the plan to o.Out. The digest is of the file as it is
 // after planning, and must equal the one of the file that was loaded: an
 // edit in between would pair a plan with a file it was not made from.
-func savePlan(s *session, path string, o *planOptions, p *plan.Plan) error {
-	d, err := saved.DigestFile(path, s.file)
+func savePlan(s *session, o *planOptions, p *plan.Plan) error {
+	d, err := saved.DigestFiles(s.paths, s.file)
 	if err != nil {
 		return err
 	}
 	if !d.Equal(s.digest) {
-		return fmt.Errorf("%s changed while the plan was computed; the plan was not saved: run plan again", path)
+		return fmt.Errorf("%s changed while the plan was computed; the plan was not saved: run plan again", d.Names())
 	}
 	sp, err := saved.New(p, d, saved.Options{Prune: o.Prune})
 	if err != nil {

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/irsa-sync/irsa-sync/internal/config"
 )
 
 // Exit codes. Plan's --detailed-exitcode uses ExitChanges for "changes
@@ -48,16 +50,29 @@ type IO struct {
 // globalOptions are the flags every command shares, and the logger and
 // progress line built from them before any command runs.
 type globalOptions struct {
-	File       string
-	Sandbox    string
-	Kubeconfig string
-	Timeout    time.Duration
-	LogFormat  string
-	LogLevel   string
+	// Files are the -f arguments: bindings files, or directories of them,
+	// merged into one desired state.
+	Files []string
+	// Connections is the connections file (--connections, else
+	// IRSA_SYNC_CONNECTIONS); empty means the bindings file's own fields.
+	Connections string
+	Sandbox     string
+	Kubeconfig  string
+	Timeout     time.Duration
+	LogFormat   string
+	LogLevel    string
+
+	// mode is the command's: apply writes with the apply credentials;
+	// every other command reads with the plan credentials.
+	mode config.Mode
 
 	log  *slog.Logger
 	line *statusLine
 }
+
+// ConnectionsEnv names the connections file when --connections is not
+// given, so that a CronJob or CI job sets it once for every command.
+const ConnectionsEnv = "IRSA_SYNC_CONNECTIONS"
 
 // logger is the run's logger; one that discards when none was set up.
 func (g *globalOptions) logger() *slog.Logger {
@@ -78,6 +93,18 @@ func (g *globalOptions) status() *statusLine {
 // setUp builds the logger and the progress line on stderr, before any
 // command runs.
 func (g *globalOptions) setUp(cmd *cobra.Command, errOut io.Writer) error {
+	if g.Timeout < 0 {
+		// 0 is documented as no limit; a negative duration is a mistake,
+		// not another way to say it.
+		return &exitError{code: ExitError, err: fmt.Errorf("--timeout is %s: use a positive duration such as 10m, or 0 for no limit", g.Timeout)}
+	}
+	g.mode = config.ModePlan
+	if cmd.Name() == "apply" {
+		g.mode = config.ModeApply
+	}
+	if !cmd.Flags().Changed("connections") {
+		g.Connections = os.Getenv(ConnectionsEnv)
+	}
 	g.line = newStatusLine(errOut)
 	level := g.LogLevel
 	if !cmd.Flags().Changed("log-level") && g.line.on {
@@ -128,6 +155,7 @@ and shows or applies the difference: OIDC providers, customer-managed policies,
 roles with generated trust policies, and annotated ServiceAccounts.`,
 		Example: `  irsa-sync validate -f bindings.yaml
   irsa-sync plan -f bindings.yaml
+  irsa-sync plan -f irsa/ --connections irsa/connections/ci.yaml
   irsa-sync apply -f examples/bindings.yaml --sandbox .sandbox`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -139,7 +167,8 @@ roles with generated trust policies, and annotated ServiceAccounts.`,
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
 	pf := root.PersistentFlags()
-	pf.StringVarP(&g.File, "file", "f", "bindings.yaml", "bindings file to read")
+	pf.StringArrayVarP(&g.Files, "file", "f", []string{"bindings.yaml"}, "bindings file to read, or a directory of them (every *.yaml in it); repeat -f to merge several files into one desired state")
+	pf.StringVar(&g.Connections, "connections", "", "connections `FILE`: how to reach each account (for plan and for apply apart) and cluster, over the bindings file's own fields (default $"+ConnectionsEnv+")")
 	pf.StringVar(&g.Sandbox, "sandbox", "", "run against the embedded sandbox (AWS emulator and in-memory clusters) with state kept in `DIR`")
 	pf.StringVar(&g.Kubeconfig, "kubeconfig", "", "kubeconfig file (default: KUBECONFIG, then ~/.kube/config)")
 	pf.DurationVar(&g.Timeout, "timeout", 30*time.Minute, "bound the whole run; 0 means no limit")
@@ -151,6 +180,7 @@ roles with generated trust policies, and annotated ServiceAccounts.`,
 		newApplyCmd(g, streams),
 		newExplainCmd(g, streams),
 		newImportCmd(g, streams),
+		newVerifyCmd(g, streams),
 		newVersionCmd(streams),
 	)
 	addCompletionExamples(root)

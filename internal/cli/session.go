@@ -17,7 +17,9 @@ import (
 // session is one run's file, clients and, in sandbox mode, the sandbox
 // whose state is saved when the session closes.
 type session struct {
-	file    *config.File
+	file *config.File
+	// paths are the -f arguments the file was read from.
+	paths   []string
 	clients *connect.Clients
 	sandbox *sandbox.Sandbox
 	// digest is of the file and its documents as loaded, for saved plans.
@@ -33,16 +35,27 @@ var openSandbox = sandbox.Open
 
 // openSession validates the file, then builds clients: nothing is read from
 // AWS or Kubernetes before the whole file is known to be valid.
+//
+// The file's ways to reach accounts and clusters are those of the run's
+// mode (see config.Resolve): a plan never holds the apply credentials.
 func openSession(ctx context.Context, g *globalOptions) (*session, error) {
-	f, err := loadFile(g.File)
+	desired, err := loadFile(g.Files)
 	if err != nil {
 		return nil, err
 	}
-	d, err := saved.DigestFile(g.File, f)
+	d, err := saved.DigestFiles(g.Files, desired)
 	if err != nil {
 		return nil, &exitError{code: ExitError, err: err}
 	}
-	s := &session{file: f, digest: d, log: g.logger(), status: g.status()}
+	conns, err := loadConnections(g.Connections, desired)
+	if err != nil {
+		return nil, err
+	}
+	f, origins := config.Resolve(desired, conns, g.mode)
+	for _, o := range origins {
+		g.logger().Debug("connection", "mode", string(g.mode), "to", o.Kind+" "+o.Name, "how", o.How, "from", o.From)
+	}
+	s := &session{file: f, paths: g.Files, digest: d, log: g.logger(), status: g.status()}
 	var conn connect.Connector = &connect.Real{Kubeconfig: g.Kubeconfig}
 	if g.Sandbox != "" {
 		if s.sandbox, err = openSandbox(g.Sandbox, f, sandbox.Options{}); err != nil {

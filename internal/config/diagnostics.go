@@ -149,8 +149,9 @@ type collector struct {
 func (c *collector) add(p path, format string, args ...any) {
 	d := Diagnostic{Path: p.String(), Message: fmt.Sprintf(format, args...)}
 	if c.src != nil {
-		d.File = c.src.name
-		d.Line = c.src.line(p)
+		var local path
+		d.File, local, d.Line = c.src.place(p)
+		d.Path = local.String()
 	}
 	c.diags = append(c.diags, d)
 }
@@ -169,4 +170,15 @@ func covers(p, q string) bool {
 		return inside(p, q)
 	}
 	return inside(q, p)
+}
+
+// ref names the entry at p for a message about another entry: its path,
+// and for a File merged from several files, the file and line it is on,
+// so that a duplicate across files names both places.
+func (c *collector) ref(p path) string {
+	if c.src == nil || c.src.merged == nil {
+		return p.String()
+	}
+	name, local, line := c.src.place(p)
+	return fmt.Sprintf("%s in %s:%d", local, name, line)
 }

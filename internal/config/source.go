@@ -35,10 +35,27 @@ type Source struct {
 	// deferred holds problems the schema found that Validate reports with
 	// more context; Validate adds the ones it did not report itself.
 	deferred Diagnostics
+	// merged is set, instead of name and root, on the source of a File
+	// merged from several files: it maps a place in the merged File back
+	// to its file and its place there (see Merge).
+	merged *mergedSource
 }
 
-// Name is the file name the source was read from.
-func (s *Source) Name() string { return s.name }
+// Name is the file name the source was read from; for a File merged from
+// several files, their names joined by ", ".
+func (s *Source) Name() string {
+	if s == nil {
+		return "the bindings file"
+	}
+	if s.merged != nil {
+		names := make([]string, len(s.merged.parts))
+		for i, p := range s.merged.parts {
+			names[i] = p.src.name
+		}
+		return strings.Join(names, ", ")
+	}
+	return s.name
+}
 
 // Equal reports whether two sources are the same file. It lets go-cmp
 // compare Files without looking into the YAML node tree.
@@ -46,7 +63,7 @@ func (s *Source) Equal(o *Source) bool {
 	if s == nil || o == nil {
 		return s == o
 	}
-	return s.name == o.name
+	return s.Name() == o.Name()
 }
 
 // yamlErrLine finds the line in the YAML libraries' errors: "yaml: line

@@ -12,15 +12,18 @@ const (
 	Kind       = "Bindings"
 )
 
-// File is a whole bindings file.
+// File is a whole bindings file, or the files of one desired state merged
+// (see Merge). owner, accounts, clusters and roles are required of the
+// whole, not of each file, so the JSON tags say omitempty; Validate
+// requires them.
 type File struct {
 	APIVersion string    `json:"apiVersion"`
 	Kind       string    `json:"kind"`
-	Owner      string    `json:"owner"`
-	Accounts   []Account `json:"accounts"`
-	Clusters   []Cluster `json:"clusters"`
+	Owner      string    `json:"owner,omitempty"`
+	Accounts   []Account `json:"accounts,omitempty"`
+	Clusters   []Cluster `json:"clusters,omitempty"`
 	Policies   []Policy  `json:"policies,omitempty"`
-	Roles      []Role    `json:"roles"`
+	Roles      []Role    `json:"roles,omitempty"`
 	Settings   Settings  `json:"settings,omitempty"`
 
 	// Path is where the file was read from; documentFile entries are
@@ -29,6 +32,9 @@ type File struct {
 	// Source is the parsed text the File came from, so that Validate can
 	// name the line of each problem; nil for a File built in memory.
 	Source *Source `json:"-"`
+	// Parts are the files a File merged from several was made of (see
+	// Merge); nil for a File read from one file.
+	Parts []*File `json:"-"`
 }
 
 // Settings tune validation rules that have a sensible default.
@@ -40,6 +46,20 @@ type Settings struct {
 	// before any API call (default 2048, IAM's default); set it when the
 	// accounts' quota was raised. The plan checks each account's own quota.
 	AssumeRolePolicySizeQuota int `json:"assumeRolePolicySizeQuota,omitempty"`
+	// OIDCProvidersQuota is the number of OIDC providers each account may
+	// hold (default 100, IAM's default), for accounts whose quota was
+	// raised. GetAccountSummary does not report this quota, and reading
+	// it from Service Quotas would need another API and permission, so
+	// the file says it.
+	OIDCProvidersQuota int `json:"oidcProvidersQuota,omitempty"`
+	// RequiredRolePath refuses any role whose path does not start with it,
+	// so that the file asks for nothing the apply role's policy, scoped to
+	// role/<path>*, would refuse (see validate_scope.go).
+	RequiredRolePath string `json:"requiredRolePath,omitempty"`
+	// RequiredPermissionsBoundary refuses any role without this boundary
+	// policy (name, with path if any, in the role's own account), which
+	// the apply role's iam:PermissionsBoundary condition demands.
+	RequiredPermissionsBoundary string `json:"requiredPermissionsBoundary,omitempty"`
 }
 
 // Account is an AWS account irsa-sync manages objects in.

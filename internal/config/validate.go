@@ -44,9 +44,13 @@ type validator struct {
 // run applies every check and returns what they found, unsorted.
 func (v *validator) run() Diagnostics {
 	v.checkHeader()
+	v.checkScopeSettings()
 	v.checkAccounts()
 	v.checkClusters()
 	v.checkPolicies()
+	if len(v.f.Roles) == 0 {
+		v.add(at("roles"), "no roles: declare at least one, as - {name: my-app, account: prod, serviceAccounts: [{cluster: prod-use1, namespace: default, name: my-app}]}")
+	}
 	v.checkRoles()
 	v.checkChains()
 	v.checkBindings()
@@ -67,7 +71,7 @@ func keyOf(account, name string) accountKey {
 func (v *validator) addDeferred(deferred Diagnostics) {
 	own := slices.Clone(v.diags)
 	for _, d := range deferred {
-		said := slices.ContainsFunc(own, func(o Diagnostic) bool { return covers(o.Path, d.Path) })
+		said := slices.ContainsFunc(own, func(o Diagnostic) bool { return o.File == d.File && covers(o.Path, d.Path) })
 		if !said {
 			v.diags = append(v.diags, d)
 		}
@@ -98,7 +102,14 @@ func (v *validator) checkHeader() {
 	if q := f.Settings.AssumeRolePolicySizeQuota; q != 0 && (q < DefaultAssumeRolePolicySizeQuota || q > maxAssumeRolePolicySizeQuota) {
 		v.add(at("settings", "assumeRolePolicySizeQuota"), "%d is outside IAM's range for this quota (%d, raisable to %d): set the account's actual quota, or leave it out for the default", q, DefaultAssumeRolePolicySizeQuota, maxAssumeRolePolicySizeQuota)
 	}
+	if q := f.Settings.OIDCProvidersQuota; q != 0 && q < DefaultOIDCProvidersQuota {
+		v.add(at("settings", "oidcProvidersQuota"), "%d is below IAM's default of %d OIDC providers per account, which can only be raised: set the accounts' raised quota, or leave it out for the default", q, DefaultOIDCProvidersQuota)
+	}
 }
+
+// DefaultOIDCProvidersQuota is IAM's default number of OIDC identity
+// providers per account ("IAM and AWS STS quotas": 100).
+const DefaultOIDCProvidersQuota = 100
 
 func (v *validator) checkAccounts() {
 	v.accounts = map[string]int{}
@@ -117,7 +128,7 @@ func (v *validator) checkAccounts() {
 		case !accountNameRE.MatchString(a.Name):
 			v.add(p.with("name"), "account name %q must be 1-63 characters of letters, digits, _ . -, starting with a letter or digit: rename it", a.Name)
 		case dup:
-			v.add(p.with("name"), "account name %q is already used by accounts[%d]: give each account its own name", a.Name, j)
+			v.add(p.with("name"), "account name %q is already used by %s: give each account its own name", a.Name, v.ref(at("accounts", j)))
 		}
 		if !dup && a.Name != "" {
 			v.accounts[a.Name] = i
@@ -129,7 +140,7 @@ func (v *validator) checkAccounts() {
 			v.add(p.with("id"), "account id %q must be exactly 12 digits (keep leading zeros, and quote it): check it with aws sts get-caller-identity", a.ID)
 		default:
 			if j, dup := ids[a.ID]; dup {
-				v.add(p.with("id"), "account id %s is already declared as accounts[%d] (%q): declare each account once and refer to it by name", a.ID, j, v.f.Accounts[j].Name)
+				v.add(p.with("id"), "account id %s is already declared as %s (%q): declare each account once and refer to it by name", a.ID, v.ref(at("accounts", j)), v.f.Accounts[j].Name)
 			} else {
 				ids[a.ID] = i
 			}
@@ -140,24 +151,30 @@ func (v *validator) checkAccounts() {
 
 // checkAccountAccess checks how irsa-sync reaches an account.
 func (v *validator) checkAccountAccess(p path, a Account) {
+	checkAccess(&v.collector, p, a.ID, AccountAccess{AssumeRoleArn: a.AssumeRoleArn, ExternalID: a.ExternalID, Profile: a.Profile})
+}
+
+// checkAccess checks one way to reach the account whose id is id, in the
+// bindings file or the connections file (c places the problems in it).
+func checkAccess(c *collector, p path, id string, a AccountAccess) {
 	if a.AssumeRoleArn != "" {
 		owner := accountOf(a.AssumeRoleArn, roleArnRE)
 		switch {
 		case owner == "":
-			v.add(p.with("assumeRoleArn"), "%q is not a role ARN: write arn:aws:iam::%s:role/NAME", a.AssumeRoleArn, orExample(a.ID))
-		case accountIDRE.MatchString(a.ID) && owner != a.ID:
-			v.add(p.with("assumeRoleArn"), "role %q is in account %s, not in this account (%s): irsa-sync assumes a role in the account it manages; use arn:aws:iam::%s:role/NAME", a.AssumeRoleArn, owner, a.ID, a.ID)
+			c.add(p.with("assumeRoleArn"), "%q is not a role ARN: write arn:aws:iam::%s:role/NAME", a.AssumeRoleArn, orExample(id))
+		case accountIDRE.MatchString(id) && owner != id:
+			c.add(p.with("assumeRoleArn"), "role %q is in account %s, not in this account (%s): irsa-sync assumes a role in the account it manages; use arn:aws:iam::%s:role/NAME", a.AssumeRoleArn, owner, id, id)
 		}
 	}
 	if a.AssumeRoleArn != "" && a.Profile != "" {
-		v.add(p.with("profile"), "set assumeRoleArn or profile, not both: irsa-sync reaches an account one way")
+		c.add(p.with("profile"), "set assumeRoleArn or profile, not both: irsa-sync reaches an account one way")
 	}
 	if a.ExternalID != "" {
 		switch {
 		case a.AssumeRoleArn == "":
-			v.add(p.with("externalId"), "externalId goes with assumeRoleArn: set assumeRoleArn too, or remove externalId")
+			c.add(p.with("externalId"), "externalId goes with assumeRoleArn: set assumeRoleArn too, or remove externalId")
 		case len(a.ExternalID) < 2 || len(a.ExternalID) > 1224 || !externalIDRE.MatchString(a.ExternalID):
-			v.add(p.with("externalId"), "externalId must be 2-1224 characters of letters, digits and + = , . @ : / _ -")
+			c.add(p.with("externalId"), "externalId must be 2-1224 characters of letters, digits and + = , . @ : / _ -")
 		}
 	}
 }
@@ -183,7 +200,7 @@ func (v *validator) checkClusters() {
 		case !clusterNameRE.MatchString(c.Name):
 			v.add(p.with("name"), "cluster name %q is not an EKS cluster name (1-100 characters of letters, digits, _ -, starting with a letter or digit): use the name eks:DescribeCluster knows", c.Name)
 		case dup:
-			v.add(p.with("name"), "cluster %q is already declared as clusters[%d]: declare each cluster once", c.Name, j)
+			v.add(p.with("name"), "cluster %q is already declared as %s: declare each cluster once", c.Name, v.ref(at("clusters", j)))
 		}
 		if !dup && c.Name != "" {
 			v.clusters[c.Name] = i
@@ -202,22 +219,27 @@ func (v *validator) checkClusters() {
 				v.add(p.with("oidcIssuer"), "%s", msg)
 			}
 		}
-		var ways []string
-		if c.KubeContext != "" {
-			ways = append(ways, "kubeContext")
+		checkClusterAccess(&v.collector, p, c.Name, ClusterAccess{KubeContext: c.KubeContext, Auth: c.Auth, InCluster: c.InCluster})
+	}
+}
+
+// checkClusterAccess checks one way to reach the cluster named name.
+func checkClusterAccess(c *collector, p path, name string, a ClusterAccess) {
+	var ways []string
+	if a.KubeContext != "" {
+		ways = append(ways, "kubeContext")
+	}
+	if a.Auth != "" {
+		ways = append(ways, "auth")
+		if a.Auth != "eks" {
+			c.add(p.with("auth"), "auth %q is not known: the only value is eks (a token from AWS credentials); leave it out to use the kubeconfig", a.Auth)
 		}
-		if c.Auth != "" {
-			ways = append(ways, "auth")
-			if c.Auth != "eks" {
-				v.add(p.with("auth"), "auth %q is not known: the only value is eks (a token from AWS credentials); leave it out to use the kubeconfig", c.Auth)
-			}
-		}
-		if c.InCluster {
-			ways = append(ways, "inCluster")
-		}
-		if len(ways) > 1 {
-			v.add(p, "%s are set: choose one way to reach the cluster (none means the kubeconfig context named %q)", strings.Join(ways, " and "), c.Name)
-		}
+	}
+	if a.InCluster {
+		ways = append(ways, "inCluster")
+	}
+	if len(ways) > 1 {
+		c.add(p, "%s are set: choose one way to reach the cluster (none means the kubeconfig context named %q)", strings.Join(ways, " and "), name)
 	}
 }
 

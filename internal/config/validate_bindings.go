@@ -35,7 +35,7 @@ func (v *validator) checkBindings() {
 			}
 			if first, dup := exact[b]; dup && first.role != i {
 				other := v.f.Roles[first.role]
-				v.add(p, "service account %s is bound to two roles, %q (roles[%d].serviceAccounts[%d]) and %q (here); it carries one eks.amazonaws.com/role-arn annotation, so it can assume only one: keep the binding in one role", subject(b.cluster, b.namespace, b.name), other.Name, first.role, first.index, r.Name)
+				v.add(p, "service account %s is bound to two roles, %q (%s) and %q (here); it carries one eks.amazonaws.com/role-arn annotation, so it can assume only one: keep the binding in one role", subject(b.cluster, b.namespace, b.name), other.Name, v.ref(at("roles", first.role, "serviceAccounts", first.index)), r.Name)
 				continue
 			}
 			exact[b] = boundAt{i, j}

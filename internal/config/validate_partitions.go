@@ -7,29 +7,47 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/partition"
 )
 
-// accountPartition returns the partition an account's clusters imply, and
+// AccountPartition returns the partition an account's clusters imply, and
 // the region it was taken from: an account is in one partition, and EKS
 // clusters are in their account's. An account with no cluster of its own
 // takes the partition of the clusters its roles bind (a role trusts an
 // OIDC provider created in its own account, of the same partition). It
-// returns "" when nothing in the file says.
-func (v *validator) accountPartition(account string) (p, region string) {
-	for _, c := range v.f.Clusters {
+// returns "" when nothing in the file says. The live read checks it
+// against the partition of the account's sts:GetCallerIdentity ARN.
+func (f *File) AccountPartition(account string) (p, region string) {
+	cluster := func(name string) (Cluster, bool) {
+		for _, c := range f.Clusters {
+			if c.Name == name {
+				return c, true
+			}
+		}
+		return Cluster{}, false
+	}
+	for _, c := range f.Clusters {
 		if c.Account == account && regionRE.MatchString(c.Region) {
 			return partition.ForRegion(c.Region), c.Region
 		}
 	}
-	for _, r := range v.f.Roles {
+	for _, r := range f.Roles {
 		if r.Account != account {
 			continue
 		}
 		for _, b := range r.ServiceAccounts {
-			if c, ok := v.cluster(b.Cluster); ok && regionRE.MatchString(c.Region) {
+			if c, ok := cluster(b.Cluster); ok && regionRE.MatchString(c.Region) {
 				return partition.ForRegion(c.Region), c.Region
 			}
 		}
 	}
 	return "", ""
+}
+
+// arnPartition is the partition to write an account's ARNs in, for the
+// examples of a message: the one its clusters imply, else aws.
+func (v *validator) arnPartition(account string) string {
+	if p, _ := v.f.AccountPartition(account); p != "" {
+		return p
+	}
+	return partition.AWS
 }
 
 // checkPartitions checks that every ARN the file names for an account is of
@@ -38,7 +56,7 @@ func (v *validator) accountPartition(account string) (p, region string) {
 // would otherwise refuse the ARN only in the middle of an apply.
 func (v *validator) checkPartitions() {
 	for i, a := range v.f.Accounts {
-		want, region := v.accountPartition(a.Name)
+		want, region := v.f.AccountPartition(a.Name)
 		v.checkClusterPartitions(a.Name)
 		if want == "" {
 			continue
@@ -119,7 +137,7 @@ func (v *validator) checkSharedIssuers() {
 		}
 		key := strings.ToLower(c.OIDCIssuer)
 		if j, dup := seen[key]; dup {
-			v.add(at("clusters", i, "oidcIssuer"), "%s", fmt.Sprintf("cluster %q has the issuer of clusters[%d] (%q): service accounts of the two cannot be told apart (same issuer, same subject), so a role bound in one would trust the other's; if they are one cluster, declare it once, else correct the issuer", c.Name, j, v.f.Clusters[j].Name))
+			v.add(at("clusters", i, "oidcIssuer"), "%s", fmt.Sprintf("cluster %q has the issuer of %s (%q): service accounts of the two cannot be told apart (same issuer, same subject), so a role bound in one would trust the other's; if they are one cluster, declare it once, else correct the issuer", c.Name, v.ref(at("clusters", j)), v.f.Clusters[j].Name))
 			continue
 		}
 		seen[key] = i

@@ -17,7 +17,7 @@ func (v *validator) checkPolicies() {
 		default:
 			k := keyOf(pol.Account, pol.Name)
 			if j, dup := v.policies[k]; dup {
-				v.add(p.with("name"), "policy %q is already declared in account %q as policies[%d] (%q); IAM policy names are unique per account, ignoring case: rename one or remove it", pol.Name, pol.Account, j, v.f.Policies[j].Name)
+				v.add(p.with("name"), "policy %q is already declared in account %q as %s (%q); IAM policy names are unique per account, ignoring case: rename one or remove it", pol.Name, pol.Account, v.ref(at("policies", j)), v.f.Policies[j].Name)
 			} else {
 				v.policies[k] = i
 			}

@@ -17,7 +17,7 @@ func (v *validator) checkRoles() {
 		default:
 			k := keyOf(r.Account, r.Name)
 			if j, dup := names[k]; dup {
-				v.add(p.with("name"), "role %q is already declared in account %q as roles[%d] (%q); IAM role names are unique per account, ignoring case: merge the two or rename one", r.Name, r.Account, j, v.f.Roles[j].Name)
+				v.add(p.with("name"), "role %q is already declared in account %q as %s (%q); IAM role names are unique per account, ignoring case: merge the two or rename one", r.Name, r.Account, v.ref(at("roles", j)), v.f.Roles[j].Name)
 			} else {
 				names[k] = i
 			}
@@ -29,6 +29,7 @@ func (v *validator) checkRoles() {
 			v.add(p.with("maxSessionDuration"), "maxSessionDuration %d is out of IAM's range of %d-%d seconds (1-12 hours): set a value in it, or leave it out for 3600", d, minSessionDuration, maxSessionDuration)
 		}
 		v.checkBoundary(p.with("permissionsBoundary"), r)
+		v.checkRoleScope(p, r)
 		v.checkTags(p.with("tags"), r.Tags)
 		v.checkRolePolicies(p, r)
 		v.checkInlinePolicies(p, r)
@@ -57,7 +58,7 @@ func (v *validator) checkBoundary(p path, r Role) {
 	id := v.accountID(r.Account)
 	switch {
 	case owner == "":
-		v.add(p, "%q is not a managed policy ARN: write arn:aws:iam::aws:policy/NAME or arn:aws:iam::%s:policy/NAME", r.PermissionsBoundary, orExample(id))
+		v.add(p, "%q is not a managed policy ARN: write arn:%[3]s:iam::aws:policy/NAME or arn:%[3]s:iam::%[2]s:policy/NAME", r.PermissionsBoundary, orExample(id), v.arnPartition(r.Account))
 	case owner != "aws" && id != "" && owner != id:
 		v.add(p, "boundary policy %q is in account %s but the role is in account %q (%s); a permissions boundary must be a policy of the role's own account or an AWS managed one", r.PermissionsBoundary, owner, r.Account, id)
 	}
@@ -84,7 +85,7 @@ func (v *validator) checkRolePolicies(p path, r Role) {
 			owner := accountOf(ref, policyArnRE)
 			switch {
 			case owner == "":
-				v.add(pp, "%q is not a managed policy ARN: write arn:aws:iam::aws:policy/NAME (AWS managed) or arn:aws:iam::%s:policy/NAME (customer managed)", ref, orExample(id))
+				v.add(pp, "%q is not a managed policy ARN: write arn:%[3]s:iam::aws:policy/NAME (AWS managed) or arn:%[3]s:iam::%[2]s:policy/NAME (customer managed)", ref, orExample(id), v.arnPartition(r.Account))
 			case owner != "aws" && id != "" && owner != id:
 				v.add(pp, "policy %q is in account %s but the role is in account %q (%s); IAM attaches policies only within one account: declare the policy in account %q under policies and list it by name", ref, owner, r.Account, id, r.Account)
 			}
@@ -120,7 +121,7 @@ func (v *validator) checkPolicyName(pp path, ref string, r Role) {
 			return
 		}
 	}
-	v.add(pp, "no policy named %q under policies: declare it there, or write an ARN such as arn:aws:iam::aws:policy/%s for an AWS managed policy", ref, ref)
+	v.add(pp, "no policy named %q under policies: declare it there, or write an ARN such as arn:%[2]s:iam::aws:policy/%[1]s for an AWS managed policy", ref, v.arnPartition(r.Account))
 }
 
 // checkInlinePolicies checks inline policy names, documents and their

@@ -40,6 +40,28 @@ func TestValidateRules(t *testing.T) {
 		want   []string
 	}{
 		{"valid", func(f *File) {}, nil},
+		{"role under the required path", func(f *File) {
+			f.Settings.RequiredRolePath = "/irsa/"
+			f.Roles[0].Path = "/irsa/team-a/"
+		}, nil},
+		{"role outside the required path", func(f *File) { f.Settings.RequiredRolePath = "/irsa/" }, []string{"roles[0].path"}},
+		{"required path must be below the root", func(f *File) { f.Settings.RequiredRolePath = "/" }, []string{"settings.requiredRolePath"}},
+		{"role with the required boundary", func(f *File) {
+			f.Settings.RequiredPermissionsBoundary = "irsa-sync-boundary"
+			f.Roles[0].PermissionsBoundary = "arn:aws:iam::111122223333:policy/irsa-sync-boundary"
+		}, nil},
+		{"role without the required boundary", func(f *File) { f.Settings.RequiredPermissionsBoundary = "irsa-sync-boundary" }, []string{"roles[0].permissionsBoundary"}},
+		{"role with another boundary", func(f *File) {
+			f.Settings.RequiredPermissionsBoundary = "irsa-sync-boundary"
+			f.Roles[0].PermissionsBoundary = "arn:aws:iam::111122223333:policy/admin-boundary"
+		}, []string{"roles[0].permissionsBoundary"}},
+		{"role with the boundary of another account", func(f *File) {
+			f.Settings.RequiredPermissionsBoundary = "irsa-sync-boundary"
+			f.Roles[0].PermissionsBoundary = "arn:aws:iam::444455556666:policy/irsa-sync-boundary"
+		}, []string{"roles[0].permissionsBoundary"}},
+		{"required boundary as an ARN", func(f *File) {
+			f.Settings.RequiredPermissionsBoundary = "arn:aws:iam::111122223333:policy/b"
+		}, []string{"settings.requiredPermissionsBoundary"}},
 		{"role in data may attach an AWS managed policy", func(f *File) {
 			f.Roles[0].Account = "data"
 			f.Roles[0].Policies = []string{"arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::444455556666:policy/x"}

@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 
+	"github.com/irsa-sync/irsa-sync/internal/partition"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
 	"github.com/irsa-sync/irsa-sync/internal/trust"
 )
@@ -26,6 +27,9 @@ func (v *validator) checkTrustSize(p path, r Role) {
 	if id == "" {
 		return // reported with the account reference
 	}
+	// The provider ARN is part of the trust, so its partition counts:
+	// arn:aws-us-gov: is 7 characters longer than arn:aws: per subject.
+	part, _ := v.f.AccountPartition(r.Account)
 	var subjects []trust.Subject
 	for _, b := range r.ServiceAccounts {
 		c, ok := v.cluster(b.Cluster)
@@ -34,10 +38,10 @@ func (v *validator) checkTrustSize(p path, r Role) {
 		}
 		issuer := c.OIDCIssuer
 		if issuer == "" {
-			issuer = "https://oidc.eks." + c.Region + ".amazonaws.com/id/" + eksIssuerID
+			issuer = "https://oidc.eks." + c.Region + "." + partition.DNSSuffix(partition.ForRegion(c.Region)) + "/id/" + eksIssuerID
 		}
 		host := resource.IssuerHost(issuer)
-		subjects = append(subjects, trust.Subject{ProviderARN: resource.ProviderARN(id, host), Issuer: host,
+		subjects = append(subjects, trust.Subject{ProviderARN: resource.ProviderARN(part, id, host), Issuer: host,
 			Namespace: b.Namespace, Name: b.Name, Audience: b.Audience})
 	}
 	quota := v.f.Settings.AssumeRolePolicySizeQuota

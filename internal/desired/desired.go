@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/irsa-sync/irsa-sync/internal/config"
+	"github.com/irsa-sync/irsa-sync/internal/partition"
 	"github.com/irsa-sync/irsa-sync/internal/policy"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
 	"github.com/irsa-sync/irsa-sync/internal/trust"
@@ -35,6 +36,9 @@ type State struct {
 type Account struct {
 	Name string `json:"name"`
 	ID   string `json:"id"`
+	// Partition is the account's partition, from the live read; every
+	// ARN built for the account is in it.
+	Partition string `json:"partition"`
 }
 
 // Provider is the OIDC provider a role's account needs for one cluster.
@@ -77,13 +81,25 @@ type Pattern struct {
 }
 
 // Build resolves a validated file. issuers maps each cluster name to its OIDC
-// issuer URL (from the file's override or eks:DescribeCluster).
-func Build(f *config.File, issuers map[string]string) (*State, error) {
+// issuer URL (from the file's override or eks:DescribeCluster); partitions
+// maps each account id to its partition (from sts:GetCallerIdentity, see
+// live.CheckIdentity). An account missing from partitions takes the one
+// its clusters' regions imply, else the commercial partition.
+func Build(f *config.File, issuers, partitions map[string]string) (*State, error) {
 	accountID := map[string]string{}
+	partitionOf := map[string]string{} // by account name
 	st := &State{Owner: f.Owner}
 	for _, a := range f.Accounts {
 		accountID[a.Name] = a.ID
-		st.Accounts = append(st.Accounts, Account{Name: a.Name, ID: a.ID})
+		p := partitions[a.ID]
+		if p == "" {
+			p, _ = f.AccountPartition(a.Name)
+		}
+		if p == "" {
+			p = partition.AWS
+		}
+		partitionOf[a.Name] = p
+		st.Accounts = append(st.Accounts, Account{Name: a.Name, ID: a.ID, Partition: p})
 	}
 	ownerTags := func(user map[string]string) map[string]string {
 		tags := map[string]string{resource.OwnerTag: f.Owner}
@@ -101,7 +117,7 @@ func Build(f *config.File, issuers map[string]string) (*State, error) {
 		}
 		id := accountID[p.Account]
 		path := orRoot(p.Path)
-		arn := resource.PolicyARN(id, path, p.Name)
+		arn := resource.PolicyARN(partitionOf[p.Account], id, path, p.Name)
 		policyARN[p.Account+"/"+p.Name] = arn
 		st.Policies = append(st.Policies, Policy{Account: p.Account, Adopt: p.Adopt, Policy: resource.Policy{
 			AccountID: id, Name: p.Name, Path: path, ARN: arn, Description: p.Description,
@@ -116,10 +132,10 @@ func Build(f *config.File, issuers map[string]string) (*State, error) {
 	}
 	exact := map[string]string{} // cluster/ns/name -> role, to refuse double bindings
 	for i, r := range f.Roles {
-		id := accountID[r.Account]
+		id, part := accountID[r.Account], partitionOf[r.Account]
 		path := orRoot(r.Path)
 		role := Role{Account: r.Account, Adopt: r.Adopt, Role: resource.Role{
-			AccountID: id, Name: r.Name, Path: path, ARN: resource.RoleARN(id, path, r.Name),
+			AccountID: id, Name: r.Name, Path: path, ARN: resource.RoleARN(part, id, path, r.Name),
 			Description: r.Description, MaxSessionDuration: r.MaxSessionDuration,
 			PermissionsBoundary: r.PermissionsBoundary, Tags: ownerTags(r.Tags),
 		}}
@@ -155,8 +171,8 @@ func Build(f *config.File, issuers map[string]string) (*State, error) {
 			pkey := id + " " + host
 			if providers[pkey] == nil {
 				providers[pkey] = &Provider{Account: r.Account, Provider: resource.Provider{
-					AccountID: id, ARN: resource.ProviderARN(id, host), URL: host,
-					ClientIDs: []string{resource.DefaultAudience},
+					AccountID: id, ARN: resource.ProviderARN(part, id, host), URL: host,
+					ClientIDs: []string{partition.Audience(part)},
 					Tags:      map[string]string{resource.OwnerTag: f.Owner},
 				}}
 			}

@@ -70,8 +70,19 @@
 // AssumeRole evaluates the target role's trust for Principal.AWS naming the
 // caller's user ARN, its role ARN (for a session: role chaining), its
 // account id or arn:<partition>:iam::<account>:root, with aws:PrincipalArn,
-// aws:PrincipalAccount and sts:ExternalId in the context. Callers' identity
-// policies are not evaluated: every emulated identity may call sts:AssumeRole.
+// aws:PrincipalAccount and sts:ExternalId in the context.
+//
+// # Identity policies of assumed-role sessions
+//
+// A session from AssumeRole or AssumeRoleWithWebIdentity may do only what
+// its role's inline and attached identity policies allow, within the role's
+// permissions boundary (identity_eval.go: Action, Resource and Condition,
+// explicit Deny first), else 403 AccessDenied (AccessDeniedException from
+// EKS) "User: ... is not authorized to perform: ACTION on resource: ARN",
+// as IAM answers. A role with no identity policy at all, as every role
+// EnsureRole seeds, is not evaluated, and neither are the accounts' admin
+// users, so existing identities stay administrators; SeedRolePolicy and
+// SeedPolicy give a test a read-only or scoped identity.
 //
 // The trust evaluator (trust_eval.go) follows IAM's evaluation logic for
 // one resource policy: explicit Deny wins, then Allow, else denied; keys

@@ -229,6 +229,12 @@ func (e *Emulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		e.writeError(w, c, err)
 		return
 	}
+	if !anonymous {
+		if err := e.authorize(c); err != nil {
+			e.writeError(w, c, err)
+			return
+		}
+	}
 	h, ok := handlers[service][c.action]
 	if !ok {
 		if service == "eks" {

@@ -25,7 +25,7 @@ func getCallerIdentity(e *Emulator, c *call) (any, error) {
 // the caller (its user ARN, or for a session the role ARN it was assumed
 // from), its account id or its account root, or "*" (IAM User Guide,
 // "AWS JSON policy elements: Principal"). The caller's own identity
-// policies are not evaluated: every emulated identity is an administrator.
+// policies are evaluated before, by authorize (identity_eval.go).
 func assumeRole(e *Emulator, c *call) (any, error) {
 	arn, err := c.required("RoleArn", "roleArn")
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/irsa-sync/irsa-sync/internal/partition"
 	"github.com/irsa-sync/irsa-sync/internal/policy"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
 	"github.com/irsa-sync/irsa-sync/internal/trust"
@@ -81,8 +82,10 @@ func parseStatement(st map[string]any, accountID string, clusterByHost map[strin
 		return nil, fmt.Sprintf("names the federated principal %q, which is not an IAM OIDC provider", fed)
 	case !ok:
 		return nil, fmt.Sprintf("trusts the OIDC provider %s, whose issuer is not a cluster of the file: add the cluster to the file, or keep this role out of it", fed)
-	case fed != resource.ProviderARN(accountID, host):
-		return nil, fmt.Sprintf("trusts the OIDC provider %s of another account; irsa-sync trusts the provider in the role's own account (%s)", fed, resource.ProviderARN(accountID, host))
+	case fed != resource.ProviderARN(partition.OfARN(fed), accountID, host):
+		// The partition is the principal's own: IAM holds only ARNs of
+		// the role's partition, so this compares the account.
+		return nil, fmt.Sprintf("trusts the OIDC provider %s of another account; irsa-sync trusts the provider in the role's own account (%s)", fed, resource.ProviderARN(partition.OfARN(fed), accountID, host))
 	}
 	actions := stringsOf(st["Action"])
 	if len(actions) != 1 || !strings.EqualFold(actions[0], trust.Action) {

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/irsa-sync/irsa-sync/internal/awsapi"
+	"github.com/irsa-sync/irsa-sync/internal/partition"
 	"github.com/irsa-sync/irsa-sync/internal/policy"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
 	"github.com/irsa-sync/irsa-sync/internal/state"
@@ -63,16 +64,27 @@ const maxItems = 1000
 
 // CheckIdentity asks STS whose credentials these are and refuses an account
 // whose credentials answer with another id: writing to the wrong account is
-// the one mistake a reconciler must never make.
-func CheckIdentity(ctx context.Context, client awsapi.STS, name, id string) error {
+// the one mistake a reconciler must never make. It returns the account's
+// partition, the partition field of the caller's ARN, and refuses one
+// other than want (the partition the account's cluster regions imply;
+// "" when the file does not say) or one irsa-sync does not support.
+func CheckIdentity(ctx context.Context, client awsapi.STS, name, id, want string) (string, error) {
 	out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return fmt.Errorf("account %q: check credentials with sts:GetCallerIdentity: %w", name, err)
+		return "", fmt.Errorf("account %q: check credentials with sts:GetCallerIdentity: %w", name, err)
 	}
+	arn := aws.ToString(out.Arn)
 	if got := aws.ToString(out.Account); got != id {
-		return fmt.Errorf("account %q: the credentials for it belong to account %s (%s), not %s: set assumeRoleArn or profile for this account, or correct its id", name, got, aws.ToString(out.Arn), id)
+		return "", fmt.Errorf("account %q: the credentials for it belong to account %s (%s), not %s: set assumeRoleArn or profile for this account, or correct its id", name, got, arn, id)
 	}
-	return nil
+	got := partition.OfARN(arn)
+	switch {
+	case !partition.Known(got):
+		return "", fmt.Errorf("account %q: sts:GetCallerIdentity answered with ARN %q, whose partition %q irsa-sync does not support (it supports %s)", name, arn, got, strings.Join(partition.All, ", "))
+	case want != "" && got != want:
+		return "", fmt.Errorf("account %q: its credentials are of partition %s (%s), but its clusters' regions are in partition %s: an account is in one partition; correct the clusters' regions, or reach the account with credentials of %s", name, got, arn, want, want)
+	}
+	return got, nil
 }
 
 // ReadAccount reads an account's roles, customer-managed policies, OIDC
@@ -191,6 +203,7 @@ func readQuotas(ctx context.Context, client awsapi.IAM) (state.Quotas, error) {
 	set(&q.AttachedPoliciesPerRole, "AttachedPoliciesPerRoleQuota")
 	set(&q.PolicySize, "PolicySizeQuota")
 	set(&q.VersionsPerPolicy, "VersionsPerPolicyQuota")
+	set(&q.Roles, "RolesQuota")
 	return q, nil
 }
 

@@ -39,7 +39,9 @@ func Read(ctx context.Context, f *config.File, clients *connect.Clients, opts Op
 	var fns []func(context.Context) error
 	for _, a := range f.Accounts {
 		fns = append(fns, func(ctx context.Context) error {
-			if err := CheckIdentity(ctx, clients.STS[a.ID], a.Name, a.ID); err != nil {
+			want, _ := f.AccountPartition(a.Name)
+			part, err := CheckIdentity(ctx, clients.STS[a.ID], a.Name, a.ID, want)
+			if err != nil {
 				return err
 			}
 			acct, err := ReadAccount(ctx, clients.IAM[a.ID], a.ID, AccountOptions{
@@ -51,6 +53,10 @@ func Read(ctx context.Context, f *config.File, clients *connect.Clients, opts Op
 			})
 			if err != nil {
 				return wrapf(err, "account %q", a.Name)
+			}
+			acct.Partition = part
+			if q := f.Settings.OIDCProvidersQuota; q > 0 {
+				acct.Quotas.OIDCProviders = q
 			}
 			mu.Lock()
 			defer mu.Unlock()

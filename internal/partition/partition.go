@@ -65,6 +65,22 @@ func DNSSuffix(p string) string {
 	return "amazonaws.com"
 }
 
+// IAMRegion returns the region IAM and global STS calls of a partition are
+// signed for: IAM is one global service per partition, served from
+// us-east-1 (aws), us-gov-west-1 (aws-us-gov) and cn-north-1 (aws-cn)
+// (AWS General Reference, "AWS Identity and Access Management endpoints
+// and quotas"). Credentials of one partition are refused by the endpoints
+// of another, so a client must be signed for a region of its account's.
+func IAMRegion(p string) string {
+	switch p {
+	case China:
+		return "cn-north-1"
+	case GovCloud:
+		return "us-gov-west-1"
+	}
+	return "us-east-1"
+}
+
 // STSEndpoint returns the regional STS endpoint of a region,
 // https://sts.REGION.DNS-SUFFIX (AWS General Reference, "AWS Security
 // Token Service endpoints and quotas").

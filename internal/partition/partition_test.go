@@ -31,6 +31,17 @@ func TestForRegionAndNames(t *testing.T) {
 	}
 }
 
+func TestIAMRegionIsOfItsPartition(t *testing.T) {
+	t.Parallel()
+	want := map[string]string{AWS: "us-east-1", China: "cn-north-1", GovCloud: "us-gov-west-1"}
+	for _, p := range All {
+		r := IAMRegion(p)
+		if r != want[p] || ForRegion(r) != p {
+			t.Errorf("IAMRegion(%q) = %q (partition %q), want %q", p, r, ForRegion(r), want[p])
+		}
+	}
+}
+
 func TestOfARN(t *testing.T) {
 	t.Parallel()
 	for arn, want := range map[string]string{

@@ -30,6 +30,8 @@ func Compute(want *desired.State, have *state.Live, opts Options) *Plan {
 		p.Changes = append(p.Changes, p.Pruneable...)
 		p.Pruneable = nil
 	}
+	c.accountQuotas()
+	c.sharedIssuers()
 	sortChanges(p.Changes)
 	sortChanges(p.Pruneable)
 	sortProblems(p.Conflicts)

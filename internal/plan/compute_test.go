@@ -20,13 +20,13 @@ const (
 	issuer = "oidc.eks.us-east-1.amazonaws.com/id/ABC"
 )
 
-var provARN = resource.ProviderARN(acct, issuer)
+var provARN = resource.ProviderARN("aws", acct, issuer)
 
 // fixture is a desired state of one role bound to one service account, and
 // the live state that matches it exactly.
 func fixture() (*desired.State, *state.Live) {
 	subj := trust.Subject{ProviderARN: provARN, Issuer: issuer, Namespace: "default", Name: "app"}
-	role := resource.Role{AccountID: acct, Name: "app", Path: "/", ARN: resource.RoleARN(acct, "/", "app"),
+	role := resource.Role{AccountID: acct, Name: "app", Path: "/", ARN: resource.RoleARN("aws", acct, "/", "app"),
 		MaxSessionDuration: 3600, Tags: map[string]string{resource.OwnerTag: owner},
 		ManagedPolicies: []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}, Trust: trust.ForRole([]trust.Subject{subj})}
 	sa := resource.ServiceAccount{Cluster: "c1", Namespace: "default", Name: "app", Annotations: map[string]string{
@@ -109,10 +109,10 @@ func TestServiceAccountConflictsAndSubset(t *testing.T) {
 			"annotations.eks.amazonaws.com/role-arn,annotations.irsa-sync/owner"},
 		{"unannotated: annotate, keep others' annotations", map[string]string{"helm": "1", resource.AnnotationSTSRegional: "true"}, []string{}, false, false,
 			"annotations.eks.amazonaws.com/role-arn,annotations.irsa-sync/owner"},
-		{"ours with a stale annotation irsa-sync set: removed", map[string]string{resource.AnnotationRoleARN: resource.RoleARN(acct, "/", "app"), resource.OwnerAnnotation: owner, resource.AnnotationSTSRegional: "true"},
+		{"ours with a stale annotation irsa-sync set: removed", map[string]string{resource.AnnotationRoleARN: resource.RoleARN("aws", acct, "/", "app"), resource.OwnerAnnotation: owner, resource.AnnotationSTSRegional: "true"},
 			[]string{resource.AnnotationRoleARN, resource.OwnerAnnotation, resource.AnnotationSTSRegional}, false, false,
 			"annotations.eks.amazonaws.com/sts-regional-endpoints"},
-		{"ours with an annotation another manager set: left alone", map[string]string{resource.AnnotationRoleARN: resource.RoleARN(acct, "/", "app"), resource.OwnerAnnotation: owner, resource.AnnotationSTSRegional: "true"},
+		{"ours with an annotation another manager set: left alone", map[string]string{resource.AnnotationRoleARN: resource.RoleARN("aws", acct, "/", "app"), resource.OwnerAnnotation: owner, resource.AnnotationSTSRegional: "true"},
 			nil, false, false, ""},
 	}
 	for _, tt := range tests {
@@ -162,7 +162,7 @@ func TestPolicyVersionRotation(t *testing.T) {
 	want, have := fixture()
 	doc := policy.MustParse(`{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)
 	old := policy.MustParse(`{"Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}`)
-	p := resource.Policy{AccountID: acct, Name: "p", Path: "/", ARN: resource.PolicyARN(acct, "/", "p"), Document: doc, Tags: map[string]string{resource.OwnerTag: owner}}
+	p := resource.Policy{AccountID: acct, Name: "p", Path: "/", ARN: resource.PolicyARN("aws", acct, "/", "p"), Document: doc, Tags: map[string]string{resource.OwnerTag: owner}}
 	want.Policies = []desired.Policy{{Policy: p, Account: "prod"}}
 	lp := state.Policy{Policy: p, TagsKnown: true}
 	lp.Document = old
@@ -179,7 +179,7 @@ func TestPolicyVersionRotation(t *testing.T) {
 func TestPruneOnlyOwn(t *testing.T) {
 	want, have := fixture()
 	mine := have.Accounts[acct].Roles["app"]
-	mine.Name, mine.ARN = "old", resource.RoleARN(acct, "/", "old")
+	mine.Name, mine.ARN = "old", resource.RoleARN("aws", acct, "/", "old")
 	theirs := mine
 	theirs.Name, theirs.Tags = "theirs", map[string]string{resource.OwnerTag: "team-b"}
 	have.Accounts[acct].Roles["old"], have.Accounts[acct].Roles["theirs"] = mine, theirs

@@ -68,7 +68,7 @@ func (c *computer) policies() {
 			continue
 		}
 		ch := Change{Action: Update, Kind: resource.KindPolicy, Address: addr, Account: want.Account, Adopt: have.Tags[resource.OwnerTag] != c.want.Owner}
-		if !have.Document.Equal(want.Document) {
+		if !have.Document.EqualIn(want.Document, acct.Partition) {
 			ch.Fields = append(ch.Fields, documentField(FieldDocument, "", have.Document, want.Document))
 			if len(have.Versions) >= acct.Quotas.VersionsPerPolicy {
 				ch.RetireVersion = oldestNonDefault(have.Versions)
@@ -114,7 +114,7 @@ func (c *computer) roles() {
 		if !c.mayManage(addr, "role", have.Tags, want.Adopt) {
 			continue
 		}
-		if fields := roleFields(have, want.Role); len(fields) > 0 {
+		if fields := roleFields(have, want.Role, acct.Partition); len(fields) > 0 {
 			before, after := have, want.Role
 			c.add(Change{Action: Update, Kind: resource.KindRole, Address: addr, Account: want.Account,
 				Role: &Diff[resource.Role]{Before: &before, After: &after}, Fields: fields, Adopt: have.Tags[resource.OwnerTag] != c.want.Owner})
@@ -156,10 +156,11 @@ func (c *computer) checkRoleQuotas(addr string, want desired.Role, q state.Quota
 	}
 }
 
-// roleFields lists what differs between a live role and the desired one.
-func roleFields(have, want resource.Role) []Field {
+// roleFields lists what differs between a live role and the desired one,
+// documents compared as IAM reads them in the account's partition.
+func roleFields(have, want resource.Role, partition string) []Field {
 	var fs []Field
-	if !have.Trust.Equal(want.Trust) {
+	if !have.Trust.EqualIn(want.Trust, partition) {
 		f := documentField(FieldTrust, "", have.Trust, want.Trust)
 		f.Added, f.Removed = setDiff(trust.Subs(want.Trust), trust.Subs(have.Trust)), setDiff(trust.Subs(have.Trust), trust.Subs(want.Trust))
 		fs = append(fs, f)
@@ -188,7 +189,7 @@ func roleFields(have, want resource.Role) []Field {
 	}
 	for _, n := range resource.SortedKeys(names) {
 		h, w := have.InlinePolicies[n], want.InlinePolicies[n]
-		if !h.Equal(w) {
+		if !h.EqualIn(w, partition) {
 			fs = append(fs, documentField(FieldInlinePolicy, n, h, w))
 		}
 	}

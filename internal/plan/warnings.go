@@ -5,12 +5,23 @@ import (
 	"slices"
 
 	"github.com/irsa-sync/irsa-sync/internal/desired"
+	"github.com/irsa-sync/irsa-sync/internal/partition"
 	"github.com/irsa-sync/irsa-sync/internal/policy"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
 )
 
-// administratorAccess is AWS's managed policy that allows everything.
-const administratorAccess = "arn:aws:iam::aws:policy/AdministratorAccess"
+// administratorAccess reports whether arn is AWS's managed policy that
+// allows everything, in any partition (arn:aws-cn:iam::aws:policy/... in
+// China): validation already refuses one of another partition than the
+// role's account.
+func administratorAccess(arn string) bool {
+	for _, p := range partition.All {
+		if arn == resource.AWSManagedPolicyARN(p, "AdministratorAccess") {
+			return true
+		}
+	}
+	return false
+}
 
 // policyWarnings returns a warning for every declared policy document, and
 // every attachment of AdministratorAccess, that allows any action on any
@@ -37,10 +48,10 @@ func policyWarnings(want *desired.State) []Problem {
 				})
 			}
 		}
-		if slices.Contains(r.ManagedPolicies, administratorAccess) {
+		if i := slices.IndexFunc(r.ManagedPolicies, administratorAccess); i >= 0 {
 			out = append(out, Problem{
 				Address: addr,
-				Message: fmt.Sprintf("attaches %s, which allows Action \"*\" on Resource \"*\": the role is an administrator of account %s, and so is every pod its trust admits", administratorAccess, r.AccountID),
+				Message: fmt.Sprintf("attaches %s, which allows Action \"*\" on Resource \"*\": the role is an administrator of account %s, and so is every pod its trust admits", r.ManagedPolicies[i], r.AccountID),
 			})
 		}
 	}

@@ -44,8 +44,17 @@ func TestPolicyAndNamespaceWarnings(t *testing.T) {
 			w.Roles[0].InlinePolicies = map[string]policy.Document{"all": doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`)}
 		}, want: []string{roleAddr + `: inline policy "all" allows Action "*" on Resource "*"`}},
 		{name: "AdministratorAccess attached", edit: func(w *desired.State, _ *Options) {
-			w.Roles[0].ManagedPolicies = append(w.Roles[0].ManagedPolicies, administratorAccess)
+			w.Roles[0].ManagedPolicies = append(w.Roles[0].ManagedPolicies, "arn:aws:iam::aws:policy/AdministratorAccess")
 		}, want: []string{roleAddr + ": attaches arn:aws:iam::aws:policy/AdministratorAccess"}},
+		{name: "AdministratorAccess of GovCloud attached", edit: func(w *desired.State, _ *Options) {
+			w.Roles[0].ManagedPolicies = append(w.Roles[0].ManagedPolicies, "arn:aws-us-gov:iam::aws:policy/AdministratorAccess")
+		}, want: []string{roleAddr + ": attaches arn:aws-us-gov:iam::aws:policy/AdministratorAccess"}},
+		{name: "AdministratorAccess of China attached", edit: func(w *desired.State, _ *Options) {
+			w.Roles[0].ManagedPolicies = append(w.Roles[0].ManagedPolicies, "arn:aws-cn:iam::aws:policy/AdministratorAccess")
+		}, want: []string{roleAddr + ": attaches arn:aws-cn:iam::aws:policy/AdministratorAccess"}},
+		{name: "a customer policy named AdministratorAccess is not AWS's", edit: func(w *desired.State, _ *Options) {
+			w.Roles[0].ManagedPolicies = append(w.Roles[0].ManagedPolicies, "arn:aws:iam::111122223333:policy/AdministratorAccess")
+		}},
 		{name: "11 namespaces, default limit 10", edit: func(w *desired.State, _ *Options) {
 			trustNamespaces(w, 11)
 		}, want: []string{roleAddr + ": trusted from 11 namespaces (more than 10)"}},
@@ -88,7 +97,7 @@ func TestPolicyAndNamespaceWarnings(t *testing.T) {
 
 func addPolicy(w *desired.State, d policy.Document) {
 	w.Policies = append(w.Policies, desired.Policy{Account: "prod", Policy: resource.Policy{
-		AccountID: acct, Name: "p", Path: "/", ARN: resource.PolicyARN(acct, "/", "p"), Document: d,
+		AccountID: acct, Name: "p", Path: "/", ARN: resource.PolicyARN("aws", acct, "/", "p"), Document: d,
 		Tags: map[string]string{resource.OwnerTag: owner}}})
 }
 

@@ -51,7 +51,7 @@ func Plan(ctx context.Context, f *config.File, clients *connect.Clients, opts Op
 	if err != nil {
 		return nil, &ReadError{Err: err}
 	}
-	want, err := desired.Build(f, have.Issuers())
+	want, err := desired.Build(f, have.Issuers(), have.Partitions())
 	if err != nil {
 		return nil, err
 	}

@@ -24,7 +24,7 @@ const (
 var ownerTags = map[string]string{resource.OwnerTag: owner}
 
 func subject(acct, issuer, ns, name string) trust.Subject {
-	return trust.Subject{ProviderARN: resource.ProviderARN(acct, "https://"+issuer), Issuer: issuer, Namespace: ns, Name: name}
+	return trust.Subject{ProviderARN: resource.ProviderARN("aws", acct, "https://"+issuer), Issuer: issuer, Namespace: ns, Name: name}
 }
 
 var bucketPolicy = policy.MustParse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::my-pod-secrets-bucket"}]}`)
@@ -32,9 +32,9 @@ var bucketPolicy = policy.MustParse(`{"Version":"2012-10-17","Statement":[{"Effe
 // createPlan is a first apply: one create of each kind, and a pattern.
 func createPlan() *plan.Plan {
 	role := &resource.Role{
-		AccountID: prodID, Name: "my-role", Path: "/irsa/", ARN: resource.RoleARN(prodID, "/irsa/", "my-role"),
+		AccountID: prodID, Name: "my-role", Path: "/irsa/", ARN: resource.RoleARN("aws", prodID, "/irsa/", "my-role"),
 		Description: "my-role-description", MaxSessionDuration: 3600, Tags: ownerTags,
-		ManagedPolicies: []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", resource.PolicyARN(prodID, "/", "my-policy")},
+		ManagedPolicies: []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", resource.PolicyARN("aws", prodID, "/", "my-policy")},
 		InlinePolicies:  map[string]policy.Document{"read-secrets": bucketPolicy},
 		Trust: trust.ForRole([]trust.Subject{
 			subject(prodID, issuerUSE, "default", "my-service-account"),
@@ -45,11 +45,11 @@ func createPlan() *plan.Plan {
 		Owner: owner,
 		Changes: []plan.Change{
 			{Action: plan.Create, Kind: resource.KindProvider, Address: "account/prod/oidc-provider/" + issuerUSE, Account: "prod",
-				Provider: &plan.Diff[resource.Provider]{After: &resource.Provider{AccountID: prodID, ARN: resource.ProviderARN(prodID, "https://"+issuerUSE), URL: issuerUSE,
+				Provider: &plan.Diff[resource.Provider]{After: &resource.Provider{AccountID: prodID, ARN: resource.ProviderARN("aws", prodID, "https://"+issuerUSE), URL: issuerUSE,
 					ClientIDs: []string{"sts.amazonaws.com"}, Tags: ownerTags}},
 				Notes: []plan.Note{{Kind: plan.NoteForClusters, Names: []string{"prod-use1"}}}},
 			{Action: plan.Create, Kind: resource.KindPolicy, Address: "account/prod/policy/my-policy", Account: "prod",
-				Policy: &plan.Diff[resource.Policy]{After: &resource.Policy{AccountID: prodID, Name: "my-policy", Path: "/", ARN: resource.PolicyARN(prodID, "/", "my-policy"),
+				Policy: &plan.Diff[resource.Policy]{After: &resource.Policy{AccountID: prodID, Name: "my-policy", Path: "/", ARN: resource.PolicyARN("aws", prodID, "/", "my-policy"),
 					Document: bucketPolicy, Tags: ownerTags}}},
 			{Action: plan.Create, Kind: resource.KindRole, Address: "account/prod/role/my-role", Account: "prod", Role: &plan.Diff[resource.Role]{After: role}},
 			{Action: plan.Create, Kind: resource.KindServiceAccount, Address: "cluster/prod-use1/serviceaccount/default/my-service-account", Cluster: "prod-use1",
@@ -70,14 +70,14 @@ func updatePlan() *plan.Plan {
 	listStmt := `{"Action":["s3:ListBucket"],"Condition":{"StringLike":{"s3:prefix":["team-a/*"]}},"Effect":"Allow","Resource":["arn:aws:s3:::my-pod-secrets-bucket"]}`
 	oldPolicy := policy.MustParse(`{"Version":"2012-10-17","Statement":[` + readStmt + `]}`)
 	newPolicy := policy.MustParse(`{"Version":"2012-10-17","Statement":[` + listStmt + `]}`)
-	polBefore := &resource.Policy{AccountID: prodID, Name: "my-policy", Path: "/", ARN: resource.PolicyARN(prodID, "/", "my-policy"), Document: oldPolicy, Tags: ownerTags}
+	polBefore := &resource.Policy{AccountID: prodID, Name: "my-policy", Path: "/", ARN: resource.PolicyARN("aws", prodID, "/", "my-policy"), Document: oldPolicy, Tags: ownerTags}
 	polAfter := *polBefore
 	polAfter.Document = newPolicy
 	polAfter.Tags = map[string]string{resource.OwnerTag: owner, "team": "payments"}
 
 	oldTrust := trust.ForRole([]trust.Subject{subject(prodID, issuerUSE, "default", "my-service-account"), subject(prodID, issuerUSE, "default", "old-worker")})
 	newTrust := trust.ForRole([]trust.Subject{subject(prodID, issuerUSE, "default", "my-service-account"), subject(prodID, issuerEUW, "default", "my-service-account")})
-	roleARN := resource.RoleARN(prodID, "/irsa/", "my-role")
+	roleARN := resource.RoleARN("aws", prodID, "/irsa/", "my-role")
 	roleBefore := &resource.Role{AccountID: prodID, Name: "my-role", Path: "/irsa/", ARN: roleARN, Description: "old description",
 		MaxSessionDuration: 3600, Tags: map[string]string{resource.OwnerTag: owner, "env": "staging"},
 		ManagedPolicies: []string{"arn:aws:iam::aws:policy/AmazonS3FullAccess"},
@@ -95,12 +95,12 @@ func updatePlan() *plan.Plan {
 	withAud := subject(dataID, issuerUSE, "analytics", "reader")
 	withAud.Audience = "sts.example.com"
 	audAfter := trust.ForRole([]trust.Subject{withAud})
-	readerARN := resource.RoleARN(dataID, "/", "analytics-reader")
+	readerARN := resource.RoleARN("aws", dataID, "/", "analytics-reader")
 	reader := &resource.Role{AccountID: dataID, Name: "analytics-reader", Path: "/", ARN: readerARN, MaxSessionDuration: 3600, Tags: ownerTags, Trust: audBefore}
 	readerAfter := *reader
 	readerAfter.Trust = audAfter
 
-	provBefore := &resource.Provider{AccountID: dataID, ARN: resource.ProviderARN(dataID, "https://"+issuerUSE), URL: issuerUSE, ClientIDs: []string{"other-audience"}}
+	provBefore := &resource.Provider{AccountID: dataID, ARN: resource.ProviderARN("aws", dataID, "https://"+issuerUSE), URL: issuerUSE, ClientIDs: []string{"other-audience"}}
 	provAfter := *provBefore
 	provAfter.ClientIDs = []string{"other-audience", "sts.amazonaws.com"}
 
@@ -109,10 +109,10 @@ func updatePlan() *plan.Plan {
 	saAfter := &resource.ServiceAccount{Cluster: "prod-use1", Namespace: "default", Name: "my-service-account",
 		Annotations: map[string]string{resource.AnnotationRoleARN: roleARN, resource.AnnotationSTSRegional: "true", resource.OwnerAnnotation: owner}}
 
-	oldRole := &resource.Role{AccountID: prodID, Name: "retired", Path: "/", ARN: resource.RoleARN(prodID, "/", "retired"), MaxSessionDuration: 3600, Tags: ownerTags,
+	oldRole := &resource.Role{AccountID: prodID, Name: "retired", Path: "/", ARN: resource.RoleARN("aws", prodID, "/", "retired"), MaxSessionDuration: 3600, Tags: ownerTags,
 		ManagedPolicies: []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}}
 	leftSA := &resource.ServiceAccount{Cluster: "prod-euw1", Namespace: "jobs", Name: "nightly",
-		Annotations: map[string]string{resource.AnnotationRoleARN: resource.RoleARN(prodID, "/", "retired"), resource.OwnerAnnotation: owner}}
+		Annotations: map[string]string{resource.AnnotationRoleARN: resource.RoleARN("aws", prodID, "/", "retired"), resource.OwnerAnnotation: owner}}
 	leftSAAfter := *leftSA
 	leftSAAfter.Annotations = map[string]string{}
 
@@ -181,10 +181,10 @@ func blockedPlan() *plan.Plan {
 		Warnings: []plan.Problem{{Address: "account/prod/role/wide", Message: "trusted from 12 namespaces (more than 10): check that one role for all of them is intended; a pattern like team-* | ops_<x> stays literal"}},
 		Pruneable: []plan.Change{
 			{Action: plan.Delete, Kind: resource.KindPolicy, Address: "account/prod/policy/old-policy", Account: "prod",
-				Policy: &plan.Diff[resource.Policy]{Before: &resource.Policy{AccountID: prodID, Name: "old-policy", Path: "/", ARN: resource.PolicyARN(prodID, "/", "old-policy"), Document: bucketPolicy, Tags: ownerTags}}},
+				Policy: &plan.Diff[resource.Policy]{Before: &resource.Policy{AccountID: prodID, Name: "old-policy", Path: "/", ARN: resource.PolicyARN("aws", prodID, "/", "old-policy"), Document: bucketPolicy, Tags: ownerTags}}},
 			{Action: plan.Delete, Kind: resource.KindServiceAccount, Address: "cluster/prod-use1/serviceaccount/jobs/old", Cluster: "prod-use1",
 				ServiceAccount: &plan.Diff[resource.ServiceAccount]{Before: &resource.ServiceAccount{Cluster: "prod-use1", Namespace: "jobs", Name: "old", Annotations: map[string]string{
-					resource.AnnotationRoleARN: resource.RoleARN(prodID, "/", "old"), resource.OwnerAnnotation: owner, resource.CreatedAnnotation: "true"}}}},
+					resource.AnnotationRoleARN: resource.RoleARN("aws", prodID, "/", "old"), resource.OwnerAnnotation: owner, resource.CreatedAnnotation: "true"}}}},
 		},
 		Patterns: []desired.Pattern{},
 	}
@@ -207,7 +207,7 @@ func bigPlan(n int) *plan.Plan {
 			subs = append(subs, subject(prodID, issuerUSE, fmt.Sprintf("team-%d", j), name))
 		}
 		p.Changes = append(p.Changes, plan.Change{Action: plan.Create, Kind: resource.KindRole, Address: "account/prod/role/" + name, Account: "prod",
-			Role: &plan.Diff[resource.Role]{After: &resource.Role{AccountID: prodID, Name: name, Path: "/", ARN: resource.RoleARN(prodID, "/", name), MaxSessionDuration: 3600,
+			Role: &plan.Diff[resource.Role]{After: &resource.Role{AccountID: prodID, Name: name, Path: "/", ARN: resource.RoleARN("aws", prodID, "/", name), MaxSessionDuration: 3600,
 				Tags: ownerTags, ManagedPolicies: []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}, Trust: trust.ForRole(subs)}}})
 	}
 	return p

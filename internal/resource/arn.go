@@ -1,20 +1,47 @@
 package resource
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/irsa-sync/irsa-sync/internal/partition"
+)
+
+// Every builder takes the partition of the account (aws, aws-cn,
+// aws-us-gov): IAM refuses an ARN of another partition than the caller's
+// account ("ARN formats", AWS General Reference). An empty partition is
+// the commercial one.
 
 // RoleARN is the ARN of a role; path is "/" or "/a/b/".
-func RoleARN(accountID, path, name string) string {
-	return "arn:aws:iam::" + accountID + ":role" + orRoot(path) + name
+func RoleARN(p, accountID, path, name string) string {
+	return iamARN(p, accountID, "role"+orRoot(path)+name)
 }
 
 // PolicyARN is the ARN of a customer-managed policy.
-func PolicyARN(accountID, path, name string) string {
-	return "arn:aws:iam::" + accountID + ":policy" + orRoot(path) + name
+func PolicyARN(p, accountID, path, name string) string {
+	return iamARN(p, accountID, "policy"+orRoot(path)+name)
 }
 
 // ProviderARN is the ARN of the OIDC provider for issuer in an account.
-func ProviderARN(accountID, issuer string) string {
-	return "arn:aws:iam::" + accountID + ":oidc-provider/" + IssuerHost(issuer)
+func ProviderARN(p, accountID, issuer string) string {
+	return iamARN(p, accountID, "oidc-provider/"+IssuerHost(issuer))
+}
+
+// RootARN is the principal that stands for a whole account.
+func RootARN(p, accountID string) string {
+	return iamARN(p, accountID, "root")
+}
+
+// AWSManagedPolicyARN is the ARN of an AWS managed policy (account "aws")
+// in a partition, e.g. arn:aws-us-gov:iam::aws:policy/AdministratorAccess.
+func AWSManagedPolicyARN(p, name string) string {
+	return iamARN(p, "aws", "policy/"+name)
+}
+
+func iamARN(p, account, res string) string {
+	if p == "" {
+		p = partition.AWS
+	}
+	return "arn:" + p + ":iam::" + account + ":" + res
 }
 
 // IssuerHost is an issuer URL without its scheme, as IAM names providers and

@@ -25,6 +25,8 @@ import (
 type Cluster struct {
 	*clienttesting.Fake
 	tracker clienttesting.ObjectTracker
+	// tokens serves TokenRequest in a sandbox (token.go); nil otherwise.
+	tokens *tokens
 }
 
 // NewCluster returns a cluster holding objs, which must be core/v1 objects:

@@ -23,6 +23,7 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/config"
 	"github.com/irsa-sync/irsa-sync/internal/connect"
 	"github.com/irsa-sync/irsa-sync/internal/emulator"
+	"github.com/irsa-sync/irsa-sync/internal/partition"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
 )
 
@@ -44,7 +45,9 @@ type Sandbox struct {
 	file     *config.File
 	clusters map[string]*Cluster
 	creds    map[string]emulator.Credentials // by account id
+	regions  map[string]string               // signing region, by account id
 	base     emulator.Credentials            // the default chain's identity
+	baseID   string
 }
 
 var _ connect.Connector = (*Sandbox)(nil)
@@ -52,10 +55,15 @@ var _ connect.Connector = (*Sandbox)(nil)
 // Open starts a sandbox for f with state from dir ("" keeps everything in
 // memory), seeding the accounts, clusters and assume-role targets f names.
 func Open(dir string, f *config.File, opts Options) (*Sandbox, error) {
-	s := &Sandbox{Emulator: emulator.New(opts.Emulator), dir: dir, file: f, clusters: map[string]*Cluster{}, creds: map[string]emulator.Credentials{}}
+	s := &Sandbox{Emulator: emulator.New(opts.Emulator), dir: dir, file: f, clusters: map[string]*Cluster{}, creds: map[string]emulator.Credentials{}, regions: map[string]string{}}
 	if dir != "" {
 		if err := os.MkdirAll(filepath.Join(dir, "clusters"), 0o755); err != nil {
 			return nil, fmt.Errorf("sandbox: %w", err)
+		}
+		for _, d := range []string{dir, filepath.Join(dir, "clusters")} {
+			if err := checkWritable(d); err != nil {
+				return nil, err
+			}
 		}
 		if b, err := os.ReadFile(filepath.Join(dir, "aws.json")); err == nil {
 			if err := s.Emulator.UnmarshalState(b); err != nil {
@@ -78,9 +86,21 @@ func Open(dir string, f *config.File, opts Options) (*Sandbox, error) {
 
 func (s *Sandbox) seed(opts Options) error {
 	accountByName := map[string]config.Account{}
+	partitionOf := map[string]string{} // by account id
 	for _, a := range s.file.Accounts {
 		accountByName[a.Name] = a
-		s.creds[a.ID] = s.Emulator.EnsureAccount(a.ID)
+		// Each account lives in the partition its clusters' regions imply,
+		// as a real one does, so that its credentials answer with ARNs of
+		// that partition and IAM refuses ARNs of any other.
+		p, _ := s.file.AccountPartition(a.Name)
+		if p == "" {
+			p = partition.AWS
+		}
+		c, err := s.Emulator.EnsureAccountInPartition(a.ID, p)
+		if err != nil {
+			return fmt.Errorf("sandbox: account %q: %w", a.Name, err)
+		}
+		s.creds[a.ID], s.regions[a.ID], partitionOf[a.ID] = c, partition.IAMRegion(p), p
 	}
 	// The default chain belongs to the first account reached without a
 	// role or profile, as on a workstation logged in to it.
@@ -94,15 +114,17 @@ func (s *Sandbox) seed(opts Options) error {
 	if baseID == "" && len(s.file.Accounts) > 0 {
 		baseID = s.file.Accounts[0].ID
 	}
-	s.base = s.creds[baseID]
+	s.base, s.baseID = s.creds[baseID], baseID
 	for _, a := range s.file.Accounts {
 		if a.AssumeRoleArn == "" {
 			continue
 		}
 		target := resource.AccountOfARN(a.AssumeRoleArn)
 		name := a.AssumeRoleArn[strings.LastIndex(a.AssumeRoleArn, "/")+1:]
-		s.Emulator.EnsureAccount(target)
-		trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":"sts:AssumeRole"}]}`, baseID)
+		if _, err := s.Emulator.EnsureAccountInPartition(target, partitionOf[a.ID]); err != nil {
+			return fmt.Errorf("sandbox: seed role %s: %w", a.AssumeRoleArn, err)
+		}
+		trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":%q},"Action":"sts:AssumeRole"}]}`, resource.RootARN(partitionOf[baseID], baseID))
 		if err := s.Emulator.EnsureRole(target, name, trust); err != nil {
 			return fmt.Errorf("sandbox: seed role %s: %w", a.AssumeRoleArn, err)
 		}
@@ -118,6 +140,9 @@ func (s *Sandbox) seed(opts Options) error {
 		if err != nil {
 			return err
 		}
+		if err := enableTokens(kube, s.Emulator, issuer, opts.Emulator.Now); err != nil {
+			return fmt.Errorf("sandbox: cluster %q: %w", c.Name, err)
+		}
 		if !opts.KeepNamespaces {
 			if err := ensureNamespaces(kube, boundNamespaces(s.file, c.Name)); err != nil {
 				return fmt.Errorf("sandbox: cluster %q: %w", c.Name, err)
@@ -129,23 +154,26 @@ func (s *Sandbox) seed(opts Options) error {
 }
 
 // Issuer is the deterministic OIDC issuer the sandbox gives a cluster, in
-// the shape EKS uses.
+// the shape EKS uses, in the domain of the region's partition
+// (oidc.eks.cn-north-1.amazonaws.com.cn in China).
 func Issuer(accountID, region, name string) string {
 	sum := sha256.Sum256([]byte(accountID + "/" + region + "/" + name))
-	return "https://oidc.eks." + region + ".amazonaws.com/id/" + strings.ToUpper(hex.EncodeToString(sum[:16]))
+	return "https://oidc.eks." + region + "." + partition.DNSSuffix(partition.ForRegion(region)) + "/id/" + strings.ToUpper(hex.EncodeToString(sum[:16]))
 }
 
 // AWS returns SDK configuration that reaches account a in the emulator: the
 // default identity, or the account itself for a profile, then assumeRoleArn
 // through the emulator's real sts:AssumeRole.
 func (s *Sandbox) AWS(_ context.Context, a config.Account) (aws.Config, error) {
-	c := s.base
+	c, region := s.base, s.regions[s.baseID]
 	if a.Profile != "" {
 		// A profile stands for credentials of its own account.
-		c = s.creds[a.ID]
+		c, region = s.creds[a.ID], s.regions[a.ID]
 	}
 	cfg := aws.Config{
-		Region:       connect.DefaultRegion,
+		// Signed for the IAM region of the credentials' partition, as a
+		// real configuration must be (AWS_REGION=us-gov-west-1 in GovCloud).
+		Region:       region,
 		Credentials:  credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, c.SessionToken),
 		BaseEndpoint: aws.String(s.URL),
 		// The same retry policy as connect.Real: adaptive, 10 attempts.

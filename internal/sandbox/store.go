@@ -1,8 +1,10 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -106,7 +108,13 @@ func (s *Sandbox) Save() error {
 	return nil
 }
 
+// writeFile replaces path with b atomically, and leaves it untouched when
+// it holds b already: a run that wrote nothing (a refused plan, a plan)
+// leaves the sandbox's files as they were.
 func writeFile(path string, b []byte) error {
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, b) {
+		return nil
+	}
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, b, 0o644); err != nil {
 		return fmt.Errorf("sandbox: %w", err)
@@ -115,6 +123,16 @@ func writeFile(path string, b []byte) error {
 		return fmt.Errorf("sandbox: %w", err)
 	}
 	return nil
+}
+
+// checkWritable finds, when the sandbox opens, a directory its state could
+// not be saved to after an apply: it creates and removes a file in it.
+func checkWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".irsa-sync-write-check-*")
+	if err != nil {
+		return fmt.Errorf("sandbox: directory %s cannot be written, so the state of an apply could not be saved; nothing was read or written: choose a directory you can write to, or fix its permissions: %w", dir, err)
+	}
+	return errors.Join(f.Close(), os.Remove(f.Name()))
 }
 
 // boundNamespaces are the namespaces the file binds service accounts in, in

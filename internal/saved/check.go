@@ -32,10 +32,7 @@ func (e *StaleError) Error() string {
 // not make it stale: apply writes only what was reviewed, and Extra lists
 // them so that the caller can say a new plan is due.
 func Check(sp *Plan, d Digest, fresh *plan.Plan) (*plan.Plan, error) {
-	var moved []string
-	if d.SHA256 != sp.File.SHA256 {
-		moved = append(moved, fmt.Sprintf("%s changed since the plan was saved (sha256 %s, now %s)", d.Path, short(sp.File.SHA256), short(d.SHA256)))
-	}
+	moved := filesMoved(sp.File, d)
 	moved = append(moved, documentsMoved(sp.File, d)...)
 	if len(moved) > 0 {
 		// A different file means a different desired state; comparing
@@ -138,24 +135,40 @@ func Extra(sp *Plan, fresh *plan.Plan) []string {
 	return out
 }
 
+// filesMoved says which bindings files differ from those the plan was
+// computed from.
+func filesMoved(was, now Digest) []string {
+	if len(was.Files) != len(now.Files) {
+		return []string{fmt.Sprintf("the plan was computed from %d bindings files (%s), and %d are read now (%s)", len(was.Files), was.Names(), len(now.Files), now.Names())}
+	}
+	var out []string
+	for i, f := range now.Files {
+		if w := was.Files[i]; w.SHA256 != f.SHA256 {
+			out = append(out, fmt.Sprintf("%s changed since the plan was saved (sha256 %s, now %s)", f.Path, short(w.SHA256), short(f.SHA256)))
+		}
+	}
+	return out
+}
+
 func documentsMoved(was, now Digest) []string {
 	old := map[string]string{}
 	for _, d := range was.Documents {
-		old[d.Path] = d.SHA256
+		old[d.key()] = d.SHA256
 	}
 	var out []string
 	for _, d := range now.Documents {
-		sum, ok := old[d.Path]
+		sum, ok := old[d.key()]
 		switch {
 		case !ok:
-			out = append(out, fmt.Sprintf("%s now references policy document %s, which the saved plan did not read", now.Path, d.Path))
+			out = append(out, fmt.Sprintf("%s now references policy document %s, which the saved plan did not read", d.File, d.Path))
 		case sum != d.SHA256:
-			out = append(out, fmt.Sprintf("policy document %s changed since the plan was saved (sha256 %s, now %s)", d.Path, short(sum), short(d.SHA256)))
+			out = append(out, fmt.Sprintf("policy document %s (of %s) changed since the plan was saved (sha256 %s, now %s)", d.Path, d.File, short(sum), short(d.SHA256)))
 		}
-		delete(old, d.Path)
+		delete(old, d.key())
 	}
-	for _, path := range resource.SortedKeys(old) {
-		out = append(out, fmt.Sprintf("%s no longer references policy document %s", now.Path, path))
+	for _, key := range resource.SortedKeys(old) {
+		file, path, _ := strings.Cut(key, ": ")
+		out = append(out, fmt.Sprintf("%s no longer references policy document %s", file, path))
 	}
 	return out
 }

@@ -41,10 +41,17 @@ func TestCheck(t *testing.T) {
 		{name: "more drift is not staleness", fresh: func(p *plan.Plan) {
 			p.Changes = append(p.Changes, plan.Change{Action: plan.Create, Kind: resource.KindRole, Address: "account/prod/role/other"})
 		}},
-		{name: "file edited", digest: func(d *Digest) { d.SHA256 = strings.Repeat("c", 64) },
+		{name: "file edited", digest: func(d *Digest) { d.Files[0].SHA256 = strings.Repeat("c", 64) },
 			want: []string{"bindings.yaml changed since the plan was saved (sha256 aaaaaaaaaaaa, now cccccccccccc)"}},
+		{name: "a file added to the set", digest: func(d *Digest) {
+			d.Files = append(d.Files, FileDigest{Path: "team-b.yaml", SHA256: strings.Repeat("d", 64)})
+		}, want: []string{"the plan was computed from 1 bindings files (bindings.yaml), and 2 are read now (bindings.yaml, team-b.yaml)"}},
+		{name: "a checkout elsewhere is the same input", digest: func(d *Digest) {
+			d.Files[0].Path = "/elsewhere/bindings.yaml"
+			d.Documents[0].File = "/elsewhere/bindings.yaml"
+		}},
 		{name: "document edited", digest: func(d *Digest) { d.Documents[0].SHA256 = strings.Repeat("c", 64) },
-			want: []string{"policy document p.json changed"}},
+			want: []string{"policy document p.json (of bindings.yaml) changed"}},
 		{name: "document added and removed", digest: func(d *Digest) { d.Documents[0].Path = "q.json" },
 			want: []string{"now references policy document q.json", "no longer references policy document p.json"}},
 		{name: "role changed by someone else", fresh: func(p *plan.Plan) {
@@ -78,6 +85,7 @@ func TestCheck(t *testing.T) {
 				t.Fatal(err)
 			}
 			d := digest
+			d.Files = append([]FileDigest{}, digest.Files...)
 			d.Documents = append([]DocumentDigest{}, digest.Documents...)
 			if tt.digest != nil {
 				tt.digest(&d)

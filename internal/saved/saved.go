@@ -24,7 +24,7 @@ import (
 
 // FormatVersion is the version of the saved-plan format. A reader refuses
 // any other: applying a plan it half understands is worse than replanning.
-const FormatVersion = 1
+const FormatVersion = 2
 
 // Kind marks a JSON file as a saved plan, so that a JSON plan from
 // `plan --output json` passed to apply by mistake gets a clear error.
@@ -125,8 +125,8 @@ func Decode(r io.Reader, name string) (*Plan, error) {
 	switch {
 	case sp.FormatVersion != FormatVersion:
 		return nil, fmt.Errorf("%s is a saved plan of format version %d, and this irsa-sync reads version %d: plan again with this version", name, sp.FormatVersion, FormatVersion)
-	case sp.File.Path == "" || sp.File.SHA256 == "":
-		return nil, fmt.Errorf("%s: file.path and file.sha256 are required: plan again with `irsa-sync plan --out %s`", name, name)
+	case len(sp.File.Paths) == 0 || len(sp.File.Files) == 0:
+		return nil, fmt.Errorf("%s: file.paths and file.files are required: plan again with `irsa-sync plan --out %s`", name, name)
 	}
 	return &sp, nil
 }
@@ -135,7 +135,7 @@ func Decode(r io.Reader, name string) (*Plan, error) {
 // file digest catches this too, but this message says it plainly.
 func (sp *Plan) CheckOwner(f *config.File) error {
 	if sp.Owner != f.Owner {
-		return fmt.Errorf("the saved plan is for owner %q and %s says %q", sp.Owner, sp.File.Path, f.Owner)
+		return fmt.Errorf("the saved plan is for owner %q and %s says %q", sp.Owner, sp.File.Names(), f.Owner)
 	}
 	return nil
 }

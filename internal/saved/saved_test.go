@@ -29,7 +29,7 @@ var (
 )
 
 func role(desc string, sess int32, trust policy.Document) *resource.Role {
-	return &resource.Role{AccountID: id, Name: "r", Path: "/", ARN: resource.RoleARN(id, "/", "r"), Description: desc,
+	return &resource.Role{AccountID: id, Name: "r", Path: "/", ARN: resource.RoleARN("aws", id, "/", "r"), Description: desc,
 		MaxSessionDuration: sess, Tags: owned, ManagedPolicies: []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"},
 		InlinePolicies: map[string]policy.Document{"inline": doc}, Trust: trust}
 }
@@ -42,9 +42,9 @@ func fixture() *plan.Plan {
 	}
 	return &plan.Plan{Owner: "team", Changes: []plan.Change{
 		{Action: plan.Delete, Kind: resource.KindProvider, Address: "account/prod/oidc-provider/x", Account: "prod",
-			Provider: &plan.Diff[resource.Provider]{Before: &resource.Provider{AccountID: id, ARN: resource.ProviderARN(id, "https://x"), URL: "x", ClientIDs: []string{"sts.amazonaws.com"}, Tags: owned}}},
+			Provider: &plan.Diff[resource.Provider]{Before: &resource.Provider{AccountID: id, ARN: resource.ProviderARN("aws", id, "https://x"), URL: "x", ClientIDs: []string{"sts.amazonaws.com"}, Tags: owned}}},
 		{Action: plan.Update, Kind: resource.KindPolicy, Address: "account/prod/policy/p", Account: "prod", RetireVersion: "v1",
-			Policy: &plan.Diff[resource.Policy]{Before: &resource.Policy{AccountID: id, Name: "p", Path: "/", ARN: resource.PolicyARN(id, "/", "p"), Document: doc, Tags: owned}, After: &resource.Policy{AccountID: id, Name: "p", Path: "/", ARN: resource.PolicyARN(id, "/", "p"), Document: doc2, Tags: owned}},
+			Policy: &plan.Diff[resource.Policy]{Before: &resource.Policy{AccountID: id, Name: "p", Path: "/", ARN: resource.PolicyARN("aws", id, "/", "p"), Document: doc, Tags: owned}, After: &resource.Policy{AccountID: id, Name: "p", Path: "/", ARN: resource.PolicyARN("aws", id, "/", "p"), Document: doc2, Tags: owned}},
 			Fields: []plan.Field{{Name: plan.FieldDocument, Before: plan.Document{Document: doc}, After: plan.Document{Document: doc2}, Added: doc2.Statements(), Removed: doc.Statements()}}},
 		{Action: plan.Create, Kind: resource.KindRole, Address: "account/prod/role/new", Account: "prod", Role: &plan.Diff[resource.Role]{After: role("", 3600, doc)}},
 		{Action: plan.Update, Kind: resource.KindRole, Address: "account/prod/role/r", Account: "prod",
@@ -63,7 +63,8 @@ func fixture() *plan.Plan {
 	}}
 }
 
-var digest = Digest{Path: "bindings.yaml", SHA256: strings.Repeat("a", 64), Documents: []DocumentDigest{{Path: "p.json", SHA256: strings.Repeat("b", 64)}}}
+var digest = Digest{Paths: []string{"bindings.yaml"}, Files: []FileDigest{{Path: "bindings.yaml", SHA256: strings.Repeat("a", 64)}},
+	Documents: []DocumentDigest{{File: "bindings.yaml", Path: "p.json", SHA256: strings.Repeat("b", 64)}}}
 
 // roundTrip saves p, writes and reads the file, and returns what was read.
 func roundTrip(t *testing.T, p *plan.Plan) *Plan {
@@ -164,9 +165,10 @@ func TestReadRefusesWhatItCannotApply(t *testing.T) {
 		{"json plan", `{"formatVersion":1,"owner":"x","changes":[]}`, "cannot be applied"},
 		{"unknown field", strings.Replace(string(b), `"owner"`, `"ownr"`, 1), "unknown field"},
 		{"other kind", `{"kind":"x","formatVersion":1}`, "is not a saved plan"},
-		{"newer format", strings.Replace(string(b), `"formatVersion": 1`, `"formatVersion": 2`, 1), "format version 2"},
+		{"newer format", strings.Replace(string(b), `"formatVersion": 2`, `"formatVersion": 3`, 1), "format version 3"},
+		{"the format before several files", strings.Replace(string(b), `"formatVersion": 2`, `"formatVersion": 1`, 1), "format version 1"},
 		{"truncated", string(b[:len(b)/2]), "is not a saved plan of this irsa-sync"},
-		{"no file", `{"kind":"irsa-sync/saved-plan","formatVersion":1}`, "file.path and file.sha256 are required"},
+		{"no file", `{"kind":"irsa-sync/saved-plan","formatVersion":2}`, "file.paths and file.files are required"},
 	}
 	for _, tt := range tests {
 		path := filepath.Join(t.TempDir(), "plan.json")

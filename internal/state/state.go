@@ -21,6 +21,10 @@ type Live struct {
 // Account is one AWS account's IAM objects that irsa-sync may manage.
 type Account struct {
 	ID string `json:"id"`
+	// Partition is the account's partition (aws, aws-cn, aws-us-gov), from
+	// the ARN sts:GetCallerIdentity answers with: every ARN irsa-sync
+	// builds for the account is in it.
+	Partition string `json:"partition"`
 	// Roles by lower-cased name: IAM role names are unique per account
 	// without regard to case.
 	Roles map[string]resource.Role `json:"roles"`
@@ -69,14 +73,23 @@ type Quotas struct {
 	AttachedPoliciesPerRole int `json:"attachedPoliciesPerRole"`
 	PolicySize              int `json:"policySize"`
 	VersionsPerPolicy       int `json:"versionsPerPolicy"`
+	// Roles is RolesQuota, the roles an account may hold.
+	Roles int `json:"roles"`
+	// OIDCProviders is the OIDC providers an account may hold. It is not
+	// in GetAccountSummary: it is IAM's default, or the file's
+	// settings.oidcProvidersQuota.
+	OIDCProviders int `json:"oidcProviders"`
 }
 
-// DefaultQuotas are IAM's defaults, used where an account reports none.
+// DefaultQuotas are IAM's defaults, used where an account reports none
+// ("IAM and AWS STS quotas").
 var DefaultQuotas = Quotas{
 	AssumeRolePolicySize:    2048,
 	AttachedPoliciesPerRole: 10,
 	PolicySize:              6144,
 	VersionsPerPolicy:       5,
+	Roles:                   1000,
+	OIDCProviders:           100,
 }
 
 // InlinePolicySizeLimit is IAM's fixed limit on the inline policies of one
@@ -109,6 +122,15 @@ type ServiceAccount struct {
 // OwnedBy reports whether the object carries this owner's tag.
 func OwnedBy(tags map[string]string, owner string) bool {
 	return tags[resource.OwnerTag] == owner
+}
+
+// Partitions returns each account's partition, by account id.
+func (s *Live) Partitions() map[string]string {
+	out := make(map[string]string, len(s.Accounts))
+	for id, a := range s.Accounts {
+		out[id] = a.Partition
+	}
+	return out
 }
 
 // Issuers returns each cluster's OIDC issuer URL.

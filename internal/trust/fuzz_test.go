@@ -50,7 +50,7 @@ func FuzzForRole(f *testing.F) {
 			if twoIssuers && i == 1 {
 				iss = issuers[1]
 			}
-			return Subject{ProviderARN: resource.ProviderARN("111122223333", "https://"+iss), Issuer: iss, Namespace: ns, Name: name, Audience: aud}
+			return Subject{ProviderARN: resource.ProviderARN("aws", "111122223333", "https://"+iss), Issuer: iss, Namespace: ns, Name: name, Audience: aud}
 		}
 		subs := []Subject{subject(0, ns1, name1, ""), subject(1, ns2, name2, aud)}
 		doc := ForRole(subs)

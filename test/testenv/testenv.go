@@ -59,7 +59,9 @@ func Start(t testing.TB) *Env {
 // which otherwise complains, with a stack trace, that it was never set.
 var quietLogs sync.Once
 
-func start() (*Env, error) {
+// start starts a server; each configure step may set flags of the
+// kube-apiserver before it starts.
+func start(configure ...func(*envtest.APIServer)) (*Env, error) {
 	paths, err := findBinaries()
 	if err != nil {
 		return nil, err
@@ -68,9 +70,13 @@ func start() (*Env, error) {
 
 	// Explicit paths, so that envtest uses the binaries checked above rather
 	// than resolving KUBEBUILDER_ASSETS again on its own.
+	api := &envtest.APIServer{Path: paths["kube-apiserver"]}
+	for _, c := range configure {
+		c(api)
+	}
 	env := &envtest.Environment{
 		ControlPlane: envtest.ControlPlane{
-			APIServer: &envtest.APIServer{Path: paths["kube-apiserver"]},
+			APIServer: api,
 			Etcd:      &envtest.Etcd{Path: paths["etcd"]},
 		},
 	}
