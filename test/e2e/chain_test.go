@@ -118,7 +118,7 @@ func TestChainFromEmptyThenNoChanges(t *testing.T) {
 	if diff := cmp.Diff(want, addresses(p.Changes)); diff != "" {
 		t.Errorf("changes (-want +got):\n%s", diff)
 	}
-	source, target := resource.RoleARN(pods, "/", "app"), resource.RoleARN(data, "/", "reader")
+	source, target := resource.RoleARN("aws", pods, "/", "app"), resource.RoleARN("aws", data, "/", "reader")
 	if got := liveTrust(t, h, "data", "reader"); !got.Equal(chainTrust(source, false)) {
 		t.Errorf("target trust = %s, want only the source's sts:AssumeRole", got)
 	}
@@ -149,8 +149,8 @@ func TestChainFollowsRenames(t *testing.T) {
 	if diff := cmp.Diff(want, addresses(p.Changes)); diff != "" {
 		t.Errorf("renaming the source: changes (-want +got):\n%s", diff)
 	}
-	target := resource.RoleARN(data, "/", "reader")
-	if got := liveTrust(t, h, "data", "reader"); !got.Equal(chainTrust(resource.RoleARN(pods, "/", "app2"), false)) {
+	target := resource.RoleARN("aws", data, "/", "reader")
+	if got := liveTrust(t, h, "data", "reader"); !got.Equal(chainTrust(resource.RoleARN("aws", pods, "/", "app2"), false)) {
 		t.Errorf("target trust after renaming the source = %s", got)
 	}
 	if got := liveInline(t, h, "pods", "app2", resource.ChainPolicyName); !got.Equal(chainPermission(target)) {
@@ -166,10 +166,10 @@ func TestChainFollowsRenames(t *testing.T) {
 	if diff := cmp.Diff(want, addresses(p.Changes)); diff != "" {
 		t.Errorf("renaming the target: changes (-want +got):\n%s", diff)
 	}
-	if got := liveTrust(t, h, "data", "reader2"); !got.Equal(chainTrust(resource.RoleARN(pods, "/", "app2"), true)) {
+	if got := liveTrust(t, h, "data", "reader2"); !got.Equal(chainTrust(resource.RoleARN("aws", pods, "/", "app2"), true)) {
 		t.Errorf("renamed target's trust = %s, want sts:AssumeRole and sts:TagSession", got)
 	}
-	wantPerm := policy.MustParse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:TagSession"],"Resource":"` + resource.RoleARN(data, "/", "reader2") + `"}]}`)
+	wantPerm := policy.MustParse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:TagSession"],"Resource":"` + resource.RoleARN("aws", data, "/", "reader2") + `"}]}`)
 	if got := liveInline(t, h, "pods", "app2", resource.ChainPolicyName); !got.Equal(wantPerm) {
 		t.Errorf("source's permission after renaming the target = %s", got)
 	}
