@@ -137,6 +137,10 @@ func roleRefs(r *resource.Role) []string {
 			}
 		}
 	}
+	// A chained role's trust names its source role, and IAM refuses a trust
+	// naming a role that does not exist yet (MalformedPolicyDocument
+	// "Invalid principal in policy"): the target waits on its source.
+	out = append(out, trust.RolePrincipals(r.Trust)...)
 	out = append(out, r.ManagedPolicies...)
 	if r.PermissionsBoundary != "" {
 		out = append(out, r.PermissionsBoundary)

@@ -104,9 +104,13 @@ func runExplain(cmd *cobra.Command, g *globalOptions, o *explainOptions, name st
 		}
 		clusters[host] += c
 	}
-	names := access.Resolver{Clusters: clusters, Accounts: map[string]string{}}
+	names := access.Resolver{Clusters: clusters, Accounts: map[string]string{}, Roles: map[string]string{}}
 	for _, a := range want.Accounts {
 		names.Accounts[a.ID] = a.Name
+	}
+	// The file's roles, so a chain from one of them reads as declared.
+	for _, r := range want.Roles {
+		names.Roles[r.ARN] = r.Name
 	}
 	if len(matches) == 0 {
 		return explainLiveOnly(streams.Out, o, have, accountID, name, names)
@@ -135,6 +139,7 @@ func runExplain(cmd *cobra.Command, g *globalOptions, o *explainOptions, name st
 		return writeMermaid(streams.Out, role.Account+"/"+role.Name, doc, names)
 	}
 	writeExplanation(streams.Out, role, liveRole, names)
+	writeChain(streams.Out, want, role, clusters)
 	return nil
 }
 
@@ -173,6 +178,10 @@ func writeGrants(w io.Writer, grants []trust.Grant, clusters map[string]string) 
 		fmt.Fprintln(w, "  nobody: the trust admits no service account")
 	}
 	for _, g := range grants {
+		if source := chainStatement(g.Other); source != "" {
+			fmt.Fprintf(w, "  - role %s, by role chaining: %s\n", source, g.Other)
+			continue
+		}
 		if g.Other != "" {
 			fmt.Fprintf(w, "  - a statement irsa-sync does not generate, read it yourself: %s\n", g.Other)
 			continue

@@ -123,9 +123,14 @@ type Role struct {
 	// Policies are names of policies in this file, or managed policy ARNs.
 	Policies []string `json:"policies,omitempty"`
 	// InlinePolicies maps an inline policy name to its document.
-	InlinePolicies  map[string]json.RawMessage `json:"inlinePolicies,omitempty"`
-	ServiceAccounts []ServiceAccount           `json:"serviceAccounts"`
-	Adopt           bool                       `json:"adopt,omitempty"`
+	InlinePolicies map[string]json.RawMessage `json:"inlinePolicies,omitempty"`
+	// ServiceAccounts may be empty only for a role reached by chaining
+	// (AssumedFrom).
+	ServiceAccounts []ServiceAccount `json:"serviceAccounts,omitempty"`
+	// AssumedFrom lists the roles of this file that may assume this one
+	// (role chaining, the AWS guide's second cross-account pattern).
+	AssumedFrom []ChainSource `json:"assumedFrom,omitempty"`
+	Adopt       bool          `json:"adopt,omitempty"`
 	// AllowNamespaceWildcard permits a wildcard in the namespace part of a
 	// subject, which is otherwise refused as almost always a mistake.
 	AllowNamespaceWildcard bool `json:"allowNamespaceWildcard,omitempty"`
@@ -145,4 +150,18 @@ type ServiceAccount struct {
 	TokenExpiration int64 `json:"tokenExpiration,omitempty"`
 	// Adopt lets irsa-sync replace a role-arn annotation it did not set.
 	Adopt bool `json:"adopt,omitempty"`
+}
+
+// ChainSource is a role of this file that may assume the role listing it:
+// irsa-sync adds a statement naming it to that role's trust, and an inline
+// policy to it allowing sts:AssumeRole on exactly that role.
+type ChainSource struct {
+	// Role is the source role's name under roles.
+	Role string `json:"role"`
+	// Account is the source role's account; needed only when roles of
+	// that name are declared in several accounts.
+	Account string `json:"account,omitempty"`
+	// TagSession also allows sts:TagSession, for an application that passes
+	// session tags when it assumes the role.
+	TagSession bool `json:"tagSession,omitempty"`
 }

@@ -64,6 +64,8 @@ type Role struct {
 	Account  string          `json:"account"`
 	Adopt    bool            `json:"adopt,omitempty"`
 	Subjects []trust.Subject `json:"subjects"`
+	// AssumedFrom are the roles that may assume this one by chaining.
+	AssumedFrom []Chain `json:"assumedFrom,omitempty"`
 }
 
 // ServiceAccount is an exact binding: a ServiceAccount to create or annotate.
@@ -203,6 +205,9 @@ func Build(f *config.File, issuers, partitions map[string]string) (*State, error
 		}
 		role.Trust = trust.ForRole(role.Subjects)
 		st.Roles = append(st.Roles, role)
+	}
+	if err := st.addChains(f); err != nil {
+		return nil, err
 	}
 	for _, k := range resource.SortedKeys(providers) {
 		p := providers[k]

@@ -24,6 +24,7 @@ func Compute(want *desired.State, have *state.Live, opts Options) *Plan {
 	c.roles()
 	c.serviceAccounts()
 	c.prune()
+	c.chainWarnings()
 	if opts.Prune {
 		p.Changes = append(p.Changes, p.Pruneable...)
 		p.Pruneable = nil

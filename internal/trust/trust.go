@@ -54,9 +54,11 @@ type group struct{ provider, issuer, aud string }
 // so could never admit two different subjects. Kubernetes names cannot hold
 // "*" or "?", so an exact subject under StringLike still matches only itself.
 func ForRole(subjects []Subject) policy.Document {
-	if len(subjects) == 0 {
-		return policy.Document{}
-	}
+	return document(irsaStatements(subjects))
+}
+
+// irsaStatements are ForRole's statements.
+func irsaStatements(subjects []Subject) []any {
 	subs := map[group]map[string]bool{}
 	patterned := map[group]bool{}
 	for _, s := range subjects {
@@ -105,9 +107,18 @@ func ForRole(subjects []Subject) policy.Document {
 			"Condition": cond,
 		})
 	}
+	return stmts
+}
+
+// document wraps generated statements in a policy; no statements is the
+// zero document.
+func document(stmts []any) policy.Document {
+	if len(stmts) == 0 {
+		return policy.Document{}
+	}
 	doc, err := policy.FromMap(map[string]any{"Version": "2012-10-17", "Statement": stmts})
 	if err != nil {
-		// ForRole builds only well-formed documents; an error is a bug here.
+		// This package builds only well-formed documents; an error is a bug here.
 		panic("trust: generated an invalid document: " + err.Error())
 	}
 	return doc
