@@ -117,7 +117,6 @@ type runner struct {
 	opts     Options
 	mu       sync.Mutex
 	limiters map[string]*rate.Limiter
-	report   sync.Mutex // serialises OnResult
 }
 
 func newRunner(clients Clients, opts Options) *runner {
