@@ -29,10 +29,13 @@ type Clients struct {
 
 // Options tune how a plan is applied.
 type Options struct {
-	// Parallelism bounds the writes in flight at once; 0 means 10.
+	// Parallelism bounds the changes in flight at once in each account and
+	// in each cluster; 0 means 10.
 	Parallelism int
 	// WritesPerSecond bounds IAM writes per account, so a large apply stays
-	// under IAM's throttling instead of leaning on retries; 0 means 10.
+	// under IAM's throttling instead of leaning on retries; 0 means 10. IAM
+	// throttles each account on its own, so accounts are written at this
+	// rate each, at the same time.
 	WritesPerSecond float64
 	// CallTimeout bounds each write once started, even after ctx is
 	// cancelled, so an interrupted run finishes what is in flight; 0 means
@@ -65,12 +68,15 @@ var ErrBlocked = errors.New("the plan has conflicts or errors: nothing was appli
 
 // Run applies the plan's changes. Every ServiceAccount change is first
 // dry-run in its cluster, so a refusal there stops the run before any write.
-// Changes run in phases of one kind and
-// action (providers, policies, roles, service accounts; deletes in reverse),
-// concurrently within a phase. When a change fails, later phases are
-// skipped, since they may depend on it; a rerun converges. Cancelling ctx
-// starts no new write; writes in flight finish or time out. The report holds
-// one result per change, in plan order.
+// Changes then run as a dependency graph (see dependencies): a provider
+// before the roles trusting it, a policy before the roles attaching it, a
+// role before its ServiceAccounts, and the reverse for deletes. Each account
+// and each cluster has its own queue of Parallelism workers (see schedule).
+// A failed change skips only the changes that depend on it, directly or
+// not, each saying which failure it waited on; everything else still runs,
+// and a rerun converges. Cancelling ctx starts no new write; writes in
+// flight finish or time out. The report holds one result per change, in
+// plan order.
 func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Report, error) {
 	if p.Blocked() {
 		return &Report{}, ErrBlocked
@@ -85,25 +91,11 @@ func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Rep
 	report := &Report{Results: make([]Result, len(p.Changes))}
 	if err := r.preflight(ctx, p.Changes); err != nil {
 		for i, c := range p.Changes {
-			report.Results[i] = skipped(c)
+			report.Results[i] = skipped(c, "")
 		}
 		return report, err
 	}
-	stop := false
-	for _, phase := range phases(p.Changes) {
-		if stop || ctx.Err() != nil {
-			for _, i := range phase {
-				report.Results[i] = skipped(p.Changes[i])
-			}
-			continue
-		}
-		r.runPhase(ctx, p.Changes, phase, report.Results)
-		for _, i := range phase {
-			if report.Results[i].Status != Applied {
-				stop = true
-			}
-		}
-	}
+	newSchedule(r, p.Changes, report.Results).run(ctx)
 	failed := report.Count(Failed)
 	switch {
 	case ctx.Err() != nil:
@@ -114,21 +106,10 @@ func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Rep
 	return report, nil
 }
 
-// phases groups change indexes by kind and action, in plan order (the plan
-// sorts changes into dependency order).
-func phases(cs []plan.Change) [][]int {
-	var out [][]int
-	for i, c := range cs {
-		if i == 0 || c.Kind != cs[i-1].Kind || (c.Action == plan.Delete) != (cs[i-1].Action == plan.Delete) {
-			out = append(out, nil)
-		}
-		out[len(out)-1] = append(out[len(out)-1], i)
-	}
-	return out
-}
-
-func skipped(c plan.Change) Result {
-	return Result{Address: c.Address, Action: c.Action, Kind: c.Kind, Status: Skipped}
+// skipped is the result of a change not started: waitedOn is the address
+// of the failed change it depended on, "" when the run was interrupted.
+func skipped(c plan.Change, waitedOn string) Result {
+	return Result{Address: c.Address, Action: c.Action, Kind: c.Kind, Status: Skipped, WaitedOn: waitedOn}
 }
 
 type runner struct {
@@ -138,7 +119,6 @@ type runner struct {
 	opts     Options
 	mu       sync.Mutex
 	limiters map[string]*rate.Limiter
-	report   sync.Mutex // serialises OnResult
 }
 
 func newRunner(clients Clients, opts Options) *runner {
@@ -152,33 +132,6 @@ func newRunner(clients Clients, opts Options) *runner {
 		opts.CallTimeout = time.Minute
 	}
 	return &runner{clients: clients, opts: opts, limiters: map[string]*rate.Limiter{}}
-}
-
-func (r *runner) runPhase(ctx context.Context, cs []plan.Change, idx []int, results []Result) {
-	sem := make(chan struct{}, r.opts.Parallelism)
-	var wg sync.WaitGroup
-	for _, i := range idx {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			results[i] = skipped(cs[i])
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			results[i] = r.runChange(ctx, cs[i])
-			if r.opts.OnResult != nil {
-				r.report.Lock()
-				r.opts.OnResult(results[i])
-				r.report.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 func (r *runner) runChange(ctx context.Context, c plan.Change) Result {

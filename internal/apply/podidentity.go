@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 
+	"sync/atomic"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/irsa-sync/irsa-sync/internal/awsapi"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
@@ -37,7 +40,7 @@ func (w *writer) association() error {
 			if a.TargetRoleARN != "" {
 				in.TargetRoleArn = aws.String(a.TargetRoleARN)
 			}
-			_, err := client.CreatePodIdentityAssociation(ctx, in)
+			_, err := client.CreatePodIdentityAssociation(ctx, in, countEKSAttempts)
 			if isA[*ekstypes.ResourceInUseException](err) {
 				return w.associationExists(ctx, client, a, err)
 			}
@@ -52,7 +55,7 @@ func (w *writer) association() error {
 			what := fmt.Sprintf("update Pod Identity association %s (%s) to role %s", after.Key(), before.ID, after.RoleARN)
 			if err := w.call(account, what, func(ctx context.Context) error {
 				_, err := client.UpdatePodIdentityAssociation(ctx, &eks.UpdatePodIdentityAssociationInput{ClusterName: aws.String(after.Cluster),
-					AssociationId: aws.String(before.ID), RoleArn: aws.String(after.RoleARN), TargetRoleArn: aws.String(after.TargetRoleARN)})
+					AssociationId: aws.String(before.ID), RoleArn: aws.String(after.RoleARN), TargetRoleArn: aws.String(after.TargetRoleARN)}, countEKSAttempts)
 				return err
 			}); err != nil {
 				return err
@@ -64,7 +67,7 @@ func (w *writer) association() error {
 		// An adopted association takes this owner's tag; others' tags stay.
 		what := fmt.Sprintf("tag Pod Identity association %s (%s) with %s", after.Key(), before.ID, resource.OwnerTag)
 		return w.call(account, what, func(ctx context.Context) error {
-			_, err := client.TagResource(ctx, &eks.TagResourceInput{ResourceArn: aws.String(before.ARN), Tags: map[string]string{resource.OwnerTag: w.owner}})
+			_, err := client.TagResource(ctx, &eks.TagResourceInput{ResourceArn: aws.String(before.ARN), Tags: map[string]string{resource.OwnerTag: w.owner}}, countEKSAttempts)
 			return err
 		})
 	case plan.Delete:
@@ -74,7 +77,7 @@ func (w *writer) association() error {
 		}
 		what := fmt.Sprintf("delete Pod Identity association %s (%s)", before.Key(), before.ID)
 		return w.call(account, what, func(ctx context.Context) error {
-			_, err := client.DeletePodIdentityAssociation(ctx, &eks.DeletePodIdentityAssociationInput{ClusterName: aws.String(before.Cluster), AssociationId: aws.String(before.ID)})
+			_, err := client.DeletePodIdentityAssociation(ctx, &eks.DeletePodIdentityAssociationInput{ClusterName: aws.String(before.Cluster), AssociationId: aws.String(before.ID)}, countEKSAttempts)
 			return ignore[*ekstypes.ResourceNotFoundException](err)
 		})
 	}
@@ -126,6 +129,34 @@ func (w *writer) associationExists(ctx context.Context, client awsapi.EKS, a *re
 		return fmt.Errorf("%w (association %s exists with role %s and owner %q: plan again)", createErr, aws.ToString(live.AssociationId), aws.ToString(live.RoleArn), live.Tags[resource.OwnerTag])
 	}
 	return nil
+}
+
+// associationRefs are the roles an association names: EKS checks the
+// role's trust when the association is created or updated, so it waits on
+// the role (and the target role) being written first.
+func associationRefs(a *resource.Association) []string {
+	if a == nil {
+		return nil
+	}
+	out := []string{a.RoleARN}
+	if a.TargetRoleARN != "" {
+		out = append(out, a.TargetRoleARN)
+	}
+	return out
+}
+
+// countEKSAttempts is countAttempts for EKS writes, so the report counts
+// their retries too.
+func countEKSAttempts(o *eks.Options) {
+	o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
+		return s.Finalize.Insert(middleware.FinalizeMiddlewareFunc("irsa-sync/attempts",
+			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+				if n, ok := ctx.Value(attemptsKey{}).(*atomic.Int64); ok {
+					n.Add(1)
+				}
+				return next.HandleFinalize(ctx, in)
+			}), "Retry", middleware.After)
+	})
 }
 
 func hasField(c plan.Change, name plan.FieldName) bool {

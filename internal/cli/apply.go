@@ -37,8 +37,10 @@ func newApplyCmd(g *globalOptions, streams IO) *cobra.Command {
 meant for CI jobs and CronJobs). It refuses to start, writing nothing, when the
 plan has conflicts or errors. Writes run in dependency order (OIDC provider,
 policy, role, attachments, ServiceAccount; the reverse for deletes), and a
-second apply of an unchanged file writes nothing. After a partial failure it
-prints what was done and what failed and exits 1; running it again converges.
+second apply of an unchanged file writes nothing. A failed change holds back
+only the changes that depend on it (its role's ServiceAccounts, say); the rest
+still run. After a partial failure it prints what was done, what failed and
+what each skipped change waited on, and exits 1; running it again converges.
 
 Given a plan saved by "plan --out FILE", apply reads the bindings file (the
 saved plan's path, or -f) and the live state again, and applies exactly the
@@ -58,7 +60,7 @@ the file or any live object a change was computed from changed since.`,
 	}
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&o.Prune, "prune", false, "delete this owner's objects the file no longer declares")
-	cmd.Flags().IntVar(&o.Parallelism, "parallelism", 10, "writes in flight at once")
+	cmd.Flags().IntVar(&o.Parallelism, "parallelism", 10, "changes in flight at once in each account and in each cluster")
 	cmd.Flags().Float64Var(&o.Rate, "rate", 10, "IAM writes per second per account, to stay under IAM's throttling")
 	cmd.Flags().BoolVar(&o.Verify, "verify", false, "after a successful apply, prove every binding as verify does (needs create on serviceaccounts/token); with --output json its document follows apply's")
 	return cmd
@@ -118,21 +120,23 @@ func applyPlan(ctx context.Context, s *session, p *plan.Plan, o *applyOptions, s
 			return err
 		}
 	}
-	done, total := 0, len(p.Changes)
+	progress := newApplyProgress(len(p.Changes), time.Now)
 	opts := apply.Options{Parallelism: o.Parallelism, WritesPerSecond: o.Rate, OnResult: func(r apply.Result) {
-		done++
+		progress.add(r)
 		logResult(s.log, r)
 		if text {
 			printResult(s.status, streams.Out, r)
 		}
-		s.status.Set("Applying: %d of %d changes done", done, total)
+		s.status.Set("%s", progress.figures().line())
 	}}
 	if text && !p.Empty() && !p.Blocked() {
 		fmt.Fprintln(streams.Out, "\nApplying:")
 	}
 	start := time.Now()
 	s.timed.resetAll()
+	stopLog := logProgressEvery(s.log, progress, progressLogInterval)
 	report, runErr := apply.Run(ctx, p, apply.Clients{IAM: s.clients.IAM, Kube: s.clients.Kube, EKS: s.clients.EKS}, opts)
+	stopLog()
 	s.status.Clear()
 	logApply(s.log, report, time.Since(start), runErr)
 	if !text {

@@ -104,6 +104,8 @@ func runExplain(cmd *cobra.Command, g *globalOptions, o *explainOptions, name st
 		}
 		clusters[host] += c
 	}
+	// Accounts, the file's roles (so a chain from one of them reads as
+	// declared) and the clusters' ARNs (Pod Identity trusts name them).
 	names := resolverFor(s.file, want)
 	names.Clusters = clusters
 	if len(matches) == 0 {
@@ -133,6 +135,7 @@ func runExplain(cmd *cobra.Command, g *globalOptions, o *explainOptions, name st
 		return writeMermaid(streams.Out, role.Account+"/"+role.Name, doc, names)
 	}
 	writeExplanation(streams.Out, role, liveRole, names)
+	writeChain(streams.Out, want, role, clusters)
 	return nil
 }
 
@@ -173,6 +176,10 @@ func writeGrants(w io.Writer, grants []trust.Grant, clusters map[string]string) 
 		fmt.Fprintln(w, "  nobody: the trust admits no service account")
 	}
 	for _, g := range grants {
+		if source := chainStatement(g.Other); source != "" {
+			fmt.Fprintf(w, "  - role %s, by role chaining: %s\n", source, g.Other)
+			continue
+		}
 		if g.Other != "" && readByPaths(g.Other) {
 			continue
 		}

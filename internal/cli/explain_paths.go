@@ -32,14 +32,14 @@ func resolverFor(f *config.File, want *desired.State) access.Resolver {
 }
 
 // writePaths says, in access's words, who can assume the role through EKS
-// Pod Identity and through role chaining (a Pod Identity target role).
-// IRSA is said by writeGrants, the risks of every path by writeRisks.
+// Pod Identity. IRSA and role chaining (also a Pod Identity target role's
+// source) are said by writeGrants, the risks of every path by writeRisks.
 func writePaths(w io.Writer, doc policy.Document, r access.Resolver) {
 	subjects, _ := access.Of(doc, r)
 	for _, path := range []struct {
 		path  access.Path
 		title string
-	}{{access.PodIdentity, "Through EKS Pod Identity (pods.eks.amazonaws.com), for an association of:"}, {access.Chain, "By role chaining (the first role of a Pod Identity association whose target this role is):"}} {
+	}{{access.PodIdentity, "Through EKS Pod Identity (pods.eks.amazonaws.com), for an association of:"}} {
 		var lines []string
 		for _, s := range subjects {
 			if s.Path == path.path {
@@ -57,8 +57,8 @@ func writePaths(w io.Writer, doc policy.Document, r access.Resolver) {
 }
 
 // readByPaths reports whether access reads a statement irsa-sync's IRSA
-// reader does not interpret as Pod Identity or chaining, which writePaths
-// then says in words.
+// reader does not interpret as Pod Identity, which writePaths then says in
+// words.
 func readByPaths(statement string) bool {
 	doc, err := policy.Parse([]byte(`{"Version":"2012-10-17","Statement":[` + statement + `]}`))
 	if err != nil {
@@ -66,7 +66,7 @@ func readByPaths(statement string) bool {
 	}
 	subjects, _ := access.Of(doc, access.Resolver{})
 	for _, s := range subjects {
-		if s.Path != access.PodIdentity && s.Path != access.Chain {
+		if s.Path != access.PodIdentity {
 			return false
 		}
 	}

@@ -140,7 +140,10 @@ func TestExplainForeignRoot(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("explain: exit %d: %s", code, stderr)
 	}
-	live := out[strings.Index(out, "As it is live:"):]
+	_, live, found := strings.Cut(out, "As it is live:")
+	if !found {
+		t.Fatalf("explain printed no live view:\n%s", out)
+	}
 	if !strings.Contains(live, "trusts account 999988887777: any principal of that account") || strings.Contains(live, "Risks: none") {
 		t.Errorf("explain of a live trust with another account's root does not report it:\n%s", live)
 	}

@@ -168,21 +168,21 @@ func TestVerifyFailures(t *testing.T) {
 	tests := []struct {
 		name string
 		// file edits examples/bindings.yaml (old, new pairs) for verify.
-		file   []string
-		break_ func(t *testing.T, sb *sandbox.Sandbox, cl *connect.Clients)
-		want   string // reason of prod-use1/analytics/reader
-		words  string // in its text line
+		file    []string
+		breakIt func(t *testing.T, sb *sandbox.Sandbox, cl *connect.Clients)
+		want    string // reason of prod-use1/analytics/reader
+		words   string // in its text line
 	}{
 		{name: "trust edited to another subject", want: "trustSubject", words: "does not admit system:serviceaccount:analytics:reader",
-			break_: func(t *testing.T, _ *sandbox.Sandbox, cl *connect.Clients) {
+			breakIt: func(t *testing.T, _ *sandbox.Sandbox, cl *connect.Clients) {
 				setReaderTrust(t, cl, readerTrust("system:serviceaccount:analytics:someone-else", "sts.amazonaws.com"))
 			}},
 		{name: "trust audience changed", want: "trustAudience", words: `but not the audience "sts.amazonaws.com"`,
-			break_: func(t *testing.T, _ *sandbox.Sandbox, cl *connect.Clients) {
+			breakIt: func(t *testing.T, _ *sandbox.Sandbox, cl *connect.Clients) {
 				setReaderTrust(t, cl, readerTrust("system:serviceaccount:analytics:reader", "other.example.com"))
 			}},
 		{name: "provider deleted", want: "providerMissing", words: "has no IAM OIDC provider for cluster prod-use1's issuer",
-			break_: func(t *testing.T, _ *sandbox.Sandbox, cl *connect.Clients) {
+			breakIt: func(t *testing.T, _ *sandbox.Sandbox, cl *connect.Clients) {
 				host := resource.IssuerHost(sandbox.Issuer("111122223333", "us-east-1", "prod-use1"))
 				if _, err := cl.IAM[dataAccount].DeleteOpenIDConnectProvider(context.Background(), &iam.DeleteOpenIDConnectProviderInput{
 					OpenIDConnectProviderArn: aws.String("arn:aws:iam::" + dataAccount + ":oidc-provider/" + host)}); err != nil {
@@ -192,7 +192,7 @@ func TestVerifyFailures(t *testing.T) {
 		{name: "binding's audience changed, not applied", want: "providerClientId", words: `lacks the client id "other.example.com"`,
 			file: []string{"name: reader}", "name: reader, audience: other.example.com}"}},
 		{name: "annotation changed", want: "annotationOtherRole", words: "annotation names arn:aws:iam::444455556666:role/someone-else",
-			break_: func(t *testing.T, _ *sandbox.Sandbox, cl *connect.Clients) {
+			breakIt: func(t *testing.T, _ *sandbox.Sandbox, cl *connect.Clients) {
 				ac := corev1ac.ServiceAccount("reader", "analytics").WithAnnotations(map[string]string{resource.AnnotationRoleARN: "arn:aws:iam::444455556666:role/someone-else"})
 				if _, err := cl.Kube["prod-use1"].ServiceAccounts("analytics").Apply(context.Background(), ac, metav1.ApplyOptions{FieldManager: "kubectl", Force: true}); err != nil {
 					t.Fatal(err)
@@ -204,8 +204,8 @@ func TestVerifyFailures(t *testing.T) {
 			runs := captureSandboxes(t)
 			dir := t.TempDir()
 			mustRun(t, ExitOK, "apply", "--sandbox", dir, "-f", example)
-			if tt.break_ != nil {
-				withSandbox(t, dir, example, func(sb *sandbox.Sandbox, cl *connect.Clients) { tt.break_(t, sb, cl) })
+			if tt.breakIt != nil {
+				withSandbox(t, dir, example, func(sb *sandbox.Sandbox, cl *connect.Clients) { tt.breakIt(t, sb, cl) })
 			}
 			file := example
 			if tt.file != nil {

@@ -138,9 +138,14 @@ type Role struct {
 	// Policies are names of policies in this file, or managed policy ARNs.
 	Policies []string `json:"policies,omitempty"`
 	// InlinePolicies maps an inline policy name to its document.
-	InlinePolicies  map[string]json.RawMessage `json:"inlinePolicies,omitempty"`
-	ServiceAccounts []ServiceAccount           `json:"serviceAccounts"`
-	Adopt           bool                       `json:"adopt,omitempty"`
+	InlinePolicies map[string]json.RawMessage `json:"inlinePolicies,omitempty"`
+	// ServiceAccounts may be empty only for a role reached by chaining
+	// (AssumedFrom).
+	ServiceAccounts []ServiceAccount `json:"serviceAccounts,omitempty"`
+	// AssumedFrom lists the roles of this file that may assume this one
+	// (role chaining, the AWS guide's second cross-account pattern).
+	AssumedFrom []ChainSource `json:"assumedFrom,omitempty"`
+	Adopt       bool          `json:"adopt,omitempty"`
 	// SourceRole names the role irsa-sync manages in a cluster's account
 	// when this role is in another account and bound via podIdentity or
 	// both: EKS assumes the source role (trusting pods.eks.amazonaws.com)
@@ -187,3 +192,17 @@ func UsesIRSA(via string) bool { return via != ViaPodIdentity }
 
 // UsesPodIdentity reports whether a via needs a Pod Identity association.
 func UsesPodIdentity(via string) bool { return via == ViaPodIdentity || via == ViaBoth }
+
+// ChainSource is a role of this file that may assume the role listing it:
+// irsa-sync adds a statement naming it to that role's trust, and an inline
+// policy to it allowing sts:AssumeRole on exactly that role.
+type ChainSource struct {
+	// Role is the source role's name under roles.
+	Role string `json:"role"`
+	// Account is the source role's account; needed only when roles of
+	// that name are declared in several accounts.
+	Account string `json:"account,omitempty"`
+	// TagSession also allows sts:TagSession, for an application that passes
+	// session tags when it assumes the role.
+	TagSession bool `json:"tagSession,omitempty"`
+}

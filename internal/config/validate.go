@@ -52,6 +52,7 @@ func (v *validator) run() Diagnostics {
 		v.add(at("roles"), "no roles: declare at least one, as - {name: my-app, account: prod, serviceAccounts: [{cluster: prod-use1, namespace: default, name: my-app}]}")
 	}
 	v.checkRoles()
+	v.checkChains()
 	v.checkBindings()
 	v.checkPartitions()
 	v.checkSharedIssuers()

@@ -33,9 +33,10 @@ func (v *validator) checkRoles() {
 		v.checkTags(p.with("tags"), r.Tags)
 		v.checkRolePolicies(p, r)
 		v.checkInlinePolicies(p, r)
-		if len(r.ServiceAccounts) == 0 {
-			v.add(p.with("serviceAccounts"), "the role has no service accounts: add at least one {cluster, namespace, name}, or remove the role")
-		} else {
+		switch {
+		case len(r.ServiceAccounts) == 0 && len(r.AssumedFrom) == 0:
+			v.add(p.with("serviceAccounts"), "the role has no service accounts: add at least one {cluster, namespace, name}, or assumedFrom: [{role: NAME}] for a role reached by chaining, or remove the role")
+		case len(r.ServiceAccounts) > 0:
 			v.checkTrustSize(p, r)
 		}
 	}

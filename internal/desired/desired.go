@@ -61,9 +61,14 @@ type Policy struct {
 // Role is a declared role with its generated trust.
 type Role struct {
 	resource.Role
+	// Index is the role's position in the file's roles, for problems to
+	// name the field they are about (roles[i].permissionsBoundary).
+	Index    int             `json:"-"`
 	Account  string          `json:"account"`
 	Adopt    bool            `json:"adopt,omitempty"`
 	Subjects []trust.Subject `json:"subjects"`
+	// AssumedFrom are the roles that may assume this one by chaining.
+	AssumedFrom []Chain `json:"assumedFrom,omitempty"`
 	// Pods are the service accounts that assume the role through EKS Pod
 	// Identity, ChainFrom the source roles that assume it as their
 	// associations' target role.
@@ -141,7 +146,7 @@ func Build(f *config.File, issuers, partitions map[string]string) (*State, error
 	for i, r := range f.Roles {
 		id, part := accountID[r.Account], partitionOf[r.Account]
 		path := orRoot(r.Path)
-		role := Role{Account: r.Account, Adopt: r.Adopt, Role: resource.Role{
+		role := Role{Index: i, Account: r.Account, Adopt: r.Adopt, Role: resource.Role{
 			AccountID: id, Name: r.Name, Path: path, ARN: resource.RoleARN(part, id, path, r.Name),
 			Description: r.Description, MaxSessionDuration: r.MaxSessionDuration,
 			PermissionsBoundary: r.PermissionsBoundary, Tags: ownerTags(r.Tags),
@@ -230,12 +235,15 @@ func Build(f *config.File, issuers, partitions map[string]string) (*State, error
 		}
 		st.Roles = append(st.Roles, role)
 	}
+	if err := st.addChains(f); err != nil {
+		return nil, err
+	}
 	if err := pi.finish(st); err != nil {
 		return nil, err
 	}
 	for i := range st.Roles {
 		r := &st.Roles[i]
-		r.Trust = trust.Build(trust.Grants{IRSA: r.Subjects, Pods: r.Pods, ChainFrom: r.ChainFrom})
+		r.Trust = trust.Build(trust.Grants{IRSA: r.Subjects, Pods: r.Pods, Chains: r.chains()})
 	}
 	for _, k := range resource.SortedKeys(providers) {
 		p := providers[k]

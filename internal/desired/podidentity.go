@@ -12,10 +12,6 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/trust"
 )
 
-// ChainPolicyName is the inline policy of a source role that lets it
-// assume its target roles.
-const ChainPolicyName = "irsa-sync-pod-identity-chain"
-
 // Association is a desired EKS Pod Identity association.
 type Association struct {
 	resource.Association
@@ -125,14 +121,12 @@ func (pi *podIdentity) finish(st *State) error {
 		if declared[strings.ToLower(arn)] {
 			return fmt.Errorf("sourceRole %q in account %q is also declared under roles: name another role, irsa-sync manages the source role itself", src.Name, src.Account)
 		}
-		targets := resource.SortedKeys(pi.targets[arn])
-		doc, err := policy.FromMap(map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
-			"Effect": "Allow", "Action": []any{"sts:AssumeRole", "sts:TagSession"}, "Resource": toAny(targets),
-		}}})
-		if err != nil {
-			return fmt.Errorf("source role %q: %w", src.Name, err)
+		var targets []trust.Chain
+		for _, t := range resource.SortedKeys(pi.targets[arn]) {
+			// EKS passes the session tags on to the target role.
+			targets = append(targets, trust.Chain{Role: t, TagSession: true})
 		}
-		src.InlinePolicies = map[string]policy.Document{ChainPolicyName: doc}
+		src.InlinePolicies = map[string]policy.Document{resource.ChainPolicyName: trust.ChainPermission(targets)}
 		st.Roles = append(st.Roles, *src)
 	}
 	st.Associations = append(st.Associations, pi.assocs...)
@@ -140,6 +134,21 @@ func (pi *podIdentity) finish(st *State) error {
 		sort.Strings(st.Roles[i].ChainFrom)
 	}
 	return nil
+}
+
+// chains are everyone that assumes the role by chaining: the file's
+// assumedFrom sources, and the Pod Identity source roles whose
+// associations name it as targetRoleArn (with session tags, which EKS
+// passes on).
+func (r *Role) chains() []trust.Chain {
+	var out []trust.Chain
+	for _, c := range r.AssumedFrom {
+		out = append(out, c.Chain)
+	}
+	for _, arn := range r.ChainFrom {
+		out = append(out, trust.Chain{Role: arn, TagSession: true})
+	}
+	return out
 }
 
 func contains(list []string, s string) bool {

@@ -70,7 +70,12 @@
 // AssumeRole evaluates the target role's trust for Principal.AWS naming the
 // caller's user ARN, its role ARN (for a session: role chaining), its
 // account id or arn:<partition>:iam::<account>:root, with aws:PrincipalArn,
-// aws:PrincipalAccount and sts:ExternalId in the context.
+// aws:PrincipalAccount and sts:ExternalId in the context. CreateRole and
+// UpdateAssumeRolePolicy refuse a trust naming, as Principal.AWS, a role of
+// an emulated account that does not exist (MalformedPolicyDocument "Invalid
+// principal in policy"), and DeleteRole replaces the role's ARN in every
+// trust naming it with the role's unique id, as IAM shows a broken trust
+// (iam_principals.go).
 //
 // # Identity policies of assumed-role sessions
 //

@@ -168,6 +168,9 @@ func createRole(e *Emulator, c *call) (any, error) {
 	if err := a.checkTrust(trust); err != nil {
 		return nil, err
 	}
+	if err := e.checkRolePrincipals(trust); err != nil {
+		return nil, err
+	}
 	if a.Roles[strings.ToLower(name)] != nil {
 		return nil, errAlreadyExists("Role with name %s already exists.", name)
 	}
@@ -263,6 +266,9 @@ func updateAssumeRolePolicy(e *Emulator, c *call) (any, error) {
 		return nil, err
 	}
 	if err := c.acct.checkTrust(doc); err != nil {
+		return nil, err
+	}
+	if err := e.checkRolePrincipals(doc); err != nil {
 		return nil, err
 	}
 	r.Trust = doc
@@ -367,5 +373,6 @@ func deleteRole(e *Emulator, c *call) (any, error) {
 		return nil, errDeleteConflict("Cannot delete entity, must delete policies first.")
 	}
 	delete(c.acct.Roles, strings.ToLower(r.Name))
+	e.forgetRolePrincipal(c.acct.roleArn(r), r.ID)
 	return nil, nil
 }

@@ -39,6 +39,7 @@ func Read(ctx context.Context, f *config.File, clients *connect.Clients, opts Op
 		}
 		declared[p.Account+"/"+strings.ToLower(p.Name)] = DeclaredPolicy{Document: doc, Path: path, UserTags: len(p.Tags) > 0}
 	}
+	readers := awsManagedReaders(f)
 	var fns []func(context.Context) error
 	for _, a := range f.Accounts {
 		fns = append(fns, func(ctx context.Context) error {
@@ -61,9 +62,23 @@ func Read(ctx context.Context, f *config.File, clients *connect.Clients, opts Op
 			if q := f.Settings.OIDCProvidersQuota; q > 0 {
 				acct.Quotas.OIDCProviders = q
 			}
+			var managed map[string]bool
+			if len(readers[a.ID]) > 0 {
+				if managed, err = ReadAWSManaged(ctx, clients.IAM[a.ID]); err != nil {
+					return wrapf(err, "account %q", a.Name)
+				}
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			st.Accounts[a.ID] = acct
+			if managed != nil {
+				if st.AWSManagedPolicies == nil {
+					st.AWSManagedPolicies = map[string]bool{}
+				}
+				for arn := range managed {
+					st.AWSManagedPolicies[arn] = true
+				}
+			}
 			return nil
 		})
 	}

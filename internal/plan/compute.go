@@ -25,6 +25,7 @@ func Compute(want *desired.State, have *state.Live, opts Options) *Plan {
 	c.serviceAccounts()
 	c.associations()
 	c.prune()
+	c.chainWarnings()
 	if opts.Prune {
 		p.Changes = append(p.Changes, p.Pruneable...)
 		p.Pruneable = nil

@@ -98,6 +98,7 @@ func (c *computer) roles() {
 		addr := accountAddress(want.Account, resource.KindRole, want.Name)
 		acct := c.account(want.AccountID)
 		c.checkRoleQuotas(addr, want, acct.Quotas)
+		c.checkReferences(addr, want)
 		if n := namespaces(want.Subjects); n > maxNS {
 			c.warn(addr, fmt.Sprintf("trusted from %d namespaces (more than %d): check that one role for all of them is intended", n, maxNS))
 		}

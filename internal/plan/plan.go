@@ -86,8 +86,11 @@ func (p *Plan) Empty() bool { return len(p.Changes) == 0 }
 
 // sortChanges puts changes in the order apply runs them: creates and updates
 // by kind in dependency order, then deletes in the reverse order; by address
-// within a kind. The order is total, so plans are byte-identical.
+// within a kind, except that a role whose trust names another role of the
+// plan comes after it (chainDepths). The order is total, so plans are
+// byte-identical.
 func sortChanges(cs []Change) {
+	depth := chainDepths(cs)
 	rank := func(c Change) int {
 		if c.Action == Delete {
 			return 10 - c.Kind.Order()
@@ -98,6 +101,9 @@ func sortChanges(cs []Change) {
 		ri, rj := rank(cs[i]), rank(cs[j])
 		if ri != rj {
 			return ri < rj
+		}
+		if di, dj := depth[cs[i].Address], depth[cs[j].Address]; di != dj {
+			return di < dj
 		}
 		return cs[i].Address < cs[j].Address
 	})

@@ -13,8 +13,9 @@ type Status string
 const (
 	Applied Status = "applied"
 	Failed  Status = "failed"
-	// Skipped changes were not started: an earlier step failed or the run
-	// was interrupted. A rerun applies them.
+	// Skipped changes were not started: a change they depend on failed
+	// (Result.WaitedOn names it) or the run was interrupted. A rerun
+	// applies them.
 	Skipped Status = "skipped"
 )
 
@@ -33,6 +34,9 @@ type Result struct {
 	Retries  int
 	Duration time.Duration
 	Notes    []Note
+	// WaitedOn is, for a change skipped because a change it depends on
+	// failed, the address of that failed change; "" otherwise.
+	WaitedOn string
 }
 
 // Report is the outcome of a whole apply: one result per change, in plan

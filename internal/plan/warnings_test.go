@@ -61,6 +61,11 @@ func TestPolicyAndNamespaceWarnings(t *testing.T) {
 			w.Roles[0].ManagedPolicies = append(w.Roles[0].ManagedPolicies, "arn:aws-cn:iam::aws:policy/AdministratorAccess")
 		}, want: []string{roleAddr + ": broadPolicy arn:aws-cn:iam::aws:policy/AdministratorAccess *"}},
 		{name: "a customer policy named AdministratorAccess is not AWS's", edit: func(w *desired.State, _ *Options) {
+			// Declared in the file, so the reference exists; its document
+			// grants one action, and the name alone is no risk.
+			w.Policies = append(w.Policies, desired.Policy{Account: w.Roles[0].Account, Policy: resource.Policy{AccountID: "111122223333",
+				Name: "AdministratorAccess", Path: "/", ARN: "arn:aws:iam::111122223333:policy/AdministratorAccess",
+				Document: doc(`[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]`)}})
 			w.Roles[0].ManagedPolicies = append(w.Roles[0].ManagedPolicies, "arn:aws:iam::111122223333:policy/AdministratorAccess")
 		}},
 		{name: "11 namespaces, default limit 10", edit: func(w *desired.State, _ *Options) {

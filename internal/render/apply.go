@@ -40,6 +40,9 @@ type jsonResult struct {
 	Retries    int     `json:"retries"`
 	DurationMs int64   `json:"durationMs"`
 	Error      *string `json:"error"`
+	// WaitedOn is the address of the failed change a skipped one depended
+	// on, null otherwise.
+	WaitedOn *string `json:"waitedOn"`
 }
 
 type jsonOutcome struct {
@@ -62,7 +65,7 @@ func ApplyJSON(w io.Writer, p *plan.Plan, report *plan.Report, runErr error) err
 		c := where[r.Address]
 		out.Results = append(out.Results, jsonResult{Address: r.Address, Action: string(r.Action), Kind: string(r.Kind),
 			Account: orNull(c.Account), Cluster: orNull(c.Cluster), Status: string(r.Status), Writes: r.Writes,
-			Retries: r.Retries, DurationMs: r.Duration.Milliseconds(), Error: orNull(r.Error)})
+			Retries: r.Retries, DurationMs: r.Duration.Milliseconds(), Error: orNull(r.Error), WaitedOn: orNull(r.WaitedOn)})
 	}
 	if runErr != nil {
 		out.Error = orNull(runErr.Error())
@@ -92,6 +95,9 @@ func ResultLine(r plan.Result) string {
 	s := fmt.Sprintf("  %-7s %s %s (%d writes, %s)\n", mark, r.Action, r.Address, r.Writes, r.Duration.Round(time.Millisecond))
 	if r.Error != "" {
 		s += fmt.Sprintf("          %s\n", r.Error)
+	}
+	if r.WaitedOn != "" {
+		s += fmt.Sprintf("          waited on %s, which failed\n", r.WaitedOn)
 	}
 	return s
 }
@@ -147,6 +153,9 @@ func ApplyFailures(report *plan.Report) string {
 				line := fmt.Sprintf("  %-7s %s %s", st, r.Action, r.Address)
 				if r.Error != "" {
 					line += ": " + r.Error
+				}
+				if r.WaitedOn != "" {
+					line += " (waited on " + r.WaitedOn + ", which failed)"
 				}
 				b.WriteString(line + "\n")
 			}

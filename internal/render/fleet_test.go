@@ -144,7 +144,8 @@ func TestFleet(t *testing.T) {
 			if !strings.Contains(out, "| :-- | --: | --: | --: |\n| Account acct-0") {
 				t.Error("the summary table is gone")
 			}
-			table, _, _ := strings.Cut(out[strings.Index(out, "| role | gains |"):], "\n\n")
+			_, rest, _ := strings.Cut(out, "| role | gains |")
+			table, _, _ := strings.Cut(rest, "\n\n")
 			kept := strings.Count(table, "\n| `")
 			if tc.base && kept != len(p.Access) {
 				t.Errorf("the comment keeps %d of %d roles' access: a change's access section must stay whole", kept, len(p.Access))

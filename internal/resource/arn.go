@@ -66,3 +66,11 @@ func orRoot(path string) string {
 	}
 	return path
 }
+
+// IsAWSManagedPolicy reports whether an ARN names an AWS-managed policy
+// (arn:PARTITION:iam::aws:policy/...), which no account holds and every
+// account of the partition may attach.
+func IsAWSManagedPolicy(arn string) bool {
+	parts := strings.SplitN(arn, ":", 6)
+	return len(parts) == 6 && parts[0] == "arn" && parts[2] == "iam" && parts[3] == "" && parts[4] == "aws" && strings.HasPrefix(parts[5], "policy/")
+}

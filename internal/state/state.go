@@ -16,6 +16,10 @@ import (
 type Live struct {
 	Accounts map[string]*Account `json:"accounts"` // by account id
 	Clusters map[string]*Cluster `json:"clusters"` // by cluster name
+	// AWSManagedPolicies are the ARNs of the AWS-managed policies of each
+	// partition the file's roles refer to, read once per partition; nil
+	// when the file refers to none (and nothing was read).
+	AWSManagedPolicies map[string]bool `json:"awsManagedPolicies,omitempty"`
 }
 
 // Account is one AWS account's IAM objects that irsa-sync may manage.

@@ -104,20 +104,6 @@ func podStatements(subjects []PodSubject) []any {
 	return stmts
 }
 
-// chainStatement lets the given roles assume this one and tag the
-// session: the target role of a Pod Identity association, which EKS
-// assumes with the association's role's credentials and passes the
-// session tags on (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-assign-target-role.html).
-func chainStatement(roleARNs []string) any {
-	arns := append([]string(nil), roleARNs...)
-	sort.Strings(arns)
-	return map[string]any{
-		"Effect":    "Allow",
-		"Principal": map[string]any{"AWS": anys(arns)},
-		"Action":    anys(PodActions),
-	}
-}
-
 // podSubs returns the Pod Identity subjects of a trust's statements that
 // trust pods.eks.amazonaws.com narrowed by namespace, service account and
 // cluster ARN, as Subs shows them.

@@ -55,9 +55,9 @@ func TestPodIdentityStatements(t *testing.T) {
 func TestBuildOrdersPaths(t *testing.T) {
 	t.Parallel()
 	doc := Build(Grants{
-		IRSA:      []Subject{{ProviderARN: "arn:aws:iam::111122223333:oidc-provider/oidc.example/id/X", Issuer: "oidc.example/id/X", Namespace: "default", Name: "app"}},
-		Pods:      []PodSubject{{AccountID: "111122223333", ClusterARN: "arn:aws:eks:us-east-1:111122223333:cluster/prod", Namespace: "default", Name: "app"}},
-		ChainFrom: []string{"arn:aws:iam::111122223333:role/b", "arn:aws:iam::111122223333:role/a"},
+		IRSA:   []Subject{{ProviderARN: "arn:aws:iam::111122223333:oidc-provider/oidc.example/id/X", Issuer: "oidc.example/id/X", Namespace: "default", Name: "app"}},
+		Pods:   []PodSubject{{AccountID: "111122223333", ClusterARN: "arn:aws:eks:us-east-1:111122223333:cluster/prod", Namespace: "default", Name: "app"}},
+		Chains: []Chain{{Role: "arn:aws:iam::111122223333:role/b", TagSession: true}, {Role: "arn:aws:iam::111122223333:role/a", TagSession: true}},
 	})
 	// JSON is the text sent to IAM, in the order built.
 	raw := doc.JSON()

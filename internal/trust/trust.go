@@ -63,19 +63,23 @@ func ForRole(subjects []Subject, pods ...PodSubject) policy.Document {
 type Grants struct {
 	IRSA []Subject
 	Pods []PodSubject
-	// ChainFrom are role ARNs that assume this role with a session's
-	// credentials: the first roles of Pod Identity associations whose
-	// targetRoleArn is this role.
-	ChainFrom []string
+	// Chains are the roles that assume this one with a session's
+	// credentials: the file's assumedFrom sources, and the source roles of
+	// Pod Identity associations whose targetRoleArn is this role.
+	Chains []Chain
 }
 
 // Build returns the trust policy that admits exactly g: the IRSA
 // statements of ForRole first, then Pod Identity, then role chaining.
 func Build(g Grants) policy.Document {
-	subjects := g.IRSA
-	if len(subjects) == 0 && len(g.Pods) == 0 && len(g.ChainFrom) == 0 {
-		return policy.Document{}
-	}
+	stmts := irsaStatements(g.IRSA)
+	stmts = append(stmts, podStatements(g.Pods)...)
+	stmts = append(stmts, chainStatements(g.Chains)...)
+	return document(stmts)
+}
+
+// irsaStatements are ForRole's IRSA statements.
+func irsaStatements(subjects []Subject) []any {
 	subs := map[group]map[string]bool{}
 	patterned := map[group]bool{}
 	for _, s := range subjects {
@@ -124,15 +128,18 @@ func Build(g Grants) policy.Document {
 			"Condition": cond,
 		})
 	}
-	if len(g.Pods) > 0 {
-		stmts = append(stmts, podStatements(g.Pods)...)
-	}
-	if len(g.ChainFrom) > 0 {
-		stmts = append(stmts, chainStatement(g.ChainFrom))
+	return stmts
+}
+
+// document wraps generated statements in a policy; no statements is the
+// zero document.
+func document(stmts []any) policy.Document {
+	if len(stmts) == 0 {
+		return policy.Document{}
 	}
 	doc, err := policy.FromMap(map[string]any{"Version": "2012-10-17", "Statement": stmts})
 	if err != nil {
-		// ForRole builds only well-formed documents; an error is a bug here.
+		// This package builds only well-formed documents; an error is a bug here.
 		panic("trust: generated an invalid document: " + err.Error())
 	}
 	return doc

@@ -48,11 +48,13 @@ func TestReadIsBulk(t *testing.T) {
 		// (no policy tags: the declared policy matches the file and is
 		// attached to this owner's role, so nothing depends on its owner);
 		// DescribeCluster only for the cluster without an oidcIssuer
-		// override; Pod Identity reads only in prod-use1, the one cluster
-		// with podIdentity and both bindings: the agent add-on, Fargate
-		// profiles, one page of associations and a describe of each of
-		// its two.
+		// override; one list of the AWS-managed policies both accounts'
+		// roles attach, since both are in one partition; Pod Identity reads
+		// only in prod-use1, the one cluster with podIdentity and both
+		// bindings: the agent add-on, Fargate profiles, one page of
+		// associations and a describe of each of its two.
 		want := map[string]int{
+			"iam:ListPolicies":                   1,
 			"eks:DescribeAddon":                  1,
 			"eks:ListFargateProfiles":            1,
 			"eks:ListPodIdentityAssociations":    1,

@@ -114,7 +114,7 @@ func TestPodIdentityEveryViaFromEmpty(t *testing.T) {
 	if tr := h.role("data", "reader").Trust.JSON(); !strings.Contains(tr, source) || strings.Contains(tr, "pods.eks.amazonaws.com") {
 		t.Errorf("target role trust does not name only the source role: %s", tr)
 	}
-	if doc := h.role("prod", "reader-source").Inline["irsa-sync-pod-identity-chain"].JSON(); !strings.Contains(doc, reader) || !strings.Contains(doc, "sts:TagSession") {
+	if doc := h.role("prod", "reader-source").Inline[resource.ChainPolicyName].JSON(); !strings.Contains(doc, reader) || !strings.Contains(doc, "sts:TagSession") {
 		t.Errorf("source role chain policy: %s", doc)
 	}
 

@@ -56,10 +56,7 @@ func TestAccountQuotasBlockThePlan(t *testing.T) {
 			tt.seed(h)
 			h.resetCalls()
 			p := h.plan(plan.Options{})
-			var got []plan.Problem
-			for _, e := range p.Errors {
-				got = append(got, e)
-			}
+			got := append([]plan.Problem(nil), p.Errors...)
 			trim := cmp.Transformer("prefix", func(ps []plan.Problem) []plan.Problem {
 				out := make([]plan.Problem, len(ps))
 				for i, e := range ps {

@@ -147,8 +147,9 @@ func TestLatencyConverges(t *testing.T) {
 }
 
 // TestHangingCallTimesOut makes the first CreateRole hang past apply's
-// CallTimeout: that change fails naming the timeout, the later phase
-// (service accounts) is skipped, and a rerun converges.
+// CallTimeout: that change fails naming the timeout, the service accounts
+// of that role are skipped naming it (those of the other role are
+// applied), and a rerun converges.
 func TestHangingCallTimesOut(t *testing.T) {
 	want := cleanSnapshot(t)
 	r := newRig(t, example)
@@ -166,7 +167,7 @@ func TestHangingCallTimesOut(t *testing.T) {
 	opts := fastApply
 	opts.CallTimeout = 500 * time.Millisecond
 	start := time.Now()
-	_, rep, err := r.apply(context.Background(), opts)
+	p, rep, err := r.apply(context.Background(), opts)
 	if err == nil {
 		t.Fatal("apply with a hanging call succeeded")
 	}
@@ -174,16 +175,27 @@ func TestHangingCallTimesOut(t *testing.T) {
 		t.Errorf("apply took %s: the hang was not bounded by CallTimeout", d)
 	}
 	var failed []apply.Result
-	for _, res := range rep.Results {
-		switch {
-		case res.Status == apply.Failed:
+	var failedRole string // its ARN
+	for i, res := range rep.Results {
+		if res.Status == apply.Failed {
 			failed = append(failed, res)
-		case res.Kind == "serviceaccount" && res.Status != apply.Skipped:
-			t.Errorf("%s: %s, want skipped after a failed role", res.Address, res.Status)
+			failedRole = p.Changes[i].Role.After.ARN
 		}
 	}
 	if len(failed) != 1 || !strings.Contains(failed[0].Error, "create role") || !strings.Contains(failed[0].Error, "no answer within 500ms") {
-		t.Errorf("failed changes = %+v, want one create role failing with the call timeout", failed)
+		t.Fatalf("failed changes = %+v, want one create role failing with the call timeout", failed)
+	}
+	for i, res := range rep.Results {
+		if res.Kind != "serviceaccount" {
+			continue
+		}
+		ownRole := p.Changes[i].ServiceAccount.After.Annotations["eks.amazonaws.com/role-arn"] == failedRole
+		switch {
+		case ownRole && (res.Status != apply.Skipped || res.WaitedOn != failed[0].Address):
+			t.Errorf("%s: %s waiting on %q, want skipped waiting on %s", res.Address, res.Status, res.WaitedOn, failed[0].Address)
+		case !ownRole && res.Status != apply.Applied:
+			t.Errorf("%s: %s, want applied: its role did not fail", res.Address, res.Status)
+		}
 	}
 	r.mustConverge()
 	if diff := cmp.Diff(want, r.snapshot()); diff != "" {
