@@ -47,7 +47,7 @@ func Open(ctx context.Context, f *config.File, conn Connector) (*Clients, error)
 			return nil, fmt.Errorf("account %q: %w", a.Name, err)
 		}
 		cfgs[a.Name] = cfg
-		cl.IAM[a.ID] = iam.NewFromConfig(cfg)
+		cl.IAM[a.ID] = iam.NewFromConfig(cfg, awsapi.CountAttempts)
 		cl.STS[a.ID] = sts.NewFromConfig(cfg)
 	}
 	for _, c := range f.Clusters {
