@@ -198,7 +198,7 @@ func (w *writer) call(account string, what string, fn func(ctx context.Context) 
 	defer cancel()
 	w.writes++
 	var attempts atomic.Int64
-	err := fn(withAttempts(ctx, &attempts))
+	err := fn(awsapi.WithAttemptCounter(ctx, &attempts))
 	if n := int(attempts.Load()); n > 1 {
 		w.retries += n - 1
 	}

@@ -20,7 +20,7 @@ func (w *writer) iam(account string) (awsapi.IAM, error) {
 	if c == nil {
 		return nil, fmt.Errorf("no IAM client for account %s", account)
 	}
-	return countingIAM{c}, nil
+	return c, nil
 }
 
 func (w *writer) provider() error {

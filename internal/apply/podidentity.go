@@ -4,12 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"sync/atomic"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
-	"github.com/aws/smithy-go/middleware"
 
 	"github.com/irsa-sync/irsa-sync/internal/awsapi"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
@@ -34,18 +31,20 @@ func (w *writer) association() error {
 	case plan.Create:
 		a := c.Association.After
 		what := fmt.Sprintf("create Pod Identity association %s for role %s", a.Key(), a.RoleARN)
-		return w.call(account, what, func(ctx context.Context) error {
+		err := w.call(account, what, func(ctx context.Context) error {
 			in := &eks.CreatePodIdentityAssociationInput{ClusterName: aws.String(a.Cluster), Namespace: aws.String(a.Namespace),
 				ServiceAccount: aws.String(a.ServiceAccount), RoleArn: aws.String(a.RoleARN), Tags: a.Tags}
 			if a.TargetRoleARN != "" {
 				in.TargetRoleArn = aws.String(a.TargetRoleARN)
 			}
-			_, err := client.CreatePodIdentityAssociation(ctx, in, countEKSAttempts)
-			if isA[*ekstypes.ResourceInUseException](err) {
-				return w.associationExists(ctx, client, a, err)
-			}
+			_, err := client.CreatePodIdentityAssociation(ctx, in)
 			return err
 		})
+		if isA[*ekstypes.ResourceInUseException](err) {
+			// Reads, not writes: outside the write's attempt count.
+			return w.associationExists(client, a, err)
+		}
+		return err
 	case plan.Update:
 		before, after := c.Association.Before, c.Association.After
 		if err := w.mayWriteAssociation(client, before); err != nil {
@@ -55,7 +54,7 @@ func (w *writer) association() error {
 			what := fmt.Sprintf("update Pod Identity association %s (%s) to role %s", after.Key(), before.ID, after.RoleARN)
 			if err := w.call(account, what, func(ctx context.Context) error {
 				_, err := client.UpdatePodIdentityAssociation(ctx, &eks.UpdatePodIdentityAssociationInput{ClusterName: aws.String(after.Cluster),
-					AssociationId: aws.String(before.ID), RoleArn: aws.String(after.RoleARN), TargetRoleArn: aws.String(after.TargetRoleARN)}, countEKSAttempts)
+					AssociationId: aws.String(before.ID), RoleArn: aws.String(after.RoleARN), TargetRoleArn: aws.String(after.TargetRoleARN)})
 				return err
 			}); err != nil {
 				return err
@@ -67,7 +66,7 @@ func (w *writer) association() error {
 		// An adopted association takes this owner's tag; others' tags stay.
 		what := fmt.Sprintf("tag Pod Identity association %s (%s) with %s", after.Key(), before.ID, resource.OwnerTag)
 		return w.call(account, what, func(ctx context.Context) error {
-			_, err := client.TagResource(ctx, &eks.TagResourceInput{ResourceArn: aws.String(before.ARN), Tags: map[string]string{resource.OwnerTag: w.owner}}, countEKSAttempts)
+			_, err := client.TagResource(ctx, &eks.TagResourceInput{ResourceArn: aws.String(before.ARN), Tags: map[string]string{resource.OwnerTag: w.owner}})
 			return err
 		})
 	case plan.Delete:
@@ -77,7 +76,7 @@ func (w *writer) association() error {
 		}
 		what := fmt.Sprintf("delete Pod Identity association %s (%s)", before.Key(), before.ID)
 		return w.call(account, what, func(ctx context.Context) error {
-			_, err := client.DeletePodIdentityAssociation(ctx, &eks.DeletePodIdentityAssociationInput{ClusterName: aws.String(before.Cluster), AssociationId: aws.String(before.ID)}, countEKSAttempts)
+			_, err := client.DeletePodIdentityAssociation(ctx, &eks.DeletePodIdentityAssociationInput{ClusterName: aws.String(before.Cluster), AssociationId: aws.String(before.ID)})
 			return ignore[*ekstypes.ResourceNotFoundException](err)
 		})
 	}
@@ -114,17 +113,26 @@ func (w *writer) mayWriteAssociation(client interface {
 // service account (another apply of this file won the race, or a create
 // whose answer was lost): it is done when that association is this owner's
 // with the desired roles, and the original error otherwise.
-func (w *writer) associationExists(ctx context.Context, client awsapi.EKS, a *resource.Association, createErr error) error {
-	list, err := client.ListPodIdentityAssociations(ctx, &eks.ListPodIdentityAssociationsInput{ClusterName: aws.String(a.Cluster),
-		Namespace: aws.String(a.Namespace), ServiceAccount: aws.String(a.ServiceAccount)})
-	if err != nil || len(list.Associations) != 1 {
-		return createErr
-	}
-	out, err := client.DescribePodIdentityAssociation(ctx, &eks.DescribePodIdentityAssociationInput{ClusterName: aws.String(a.Cluster), AssociationId: list.Associations[0].AssociationId})
+func (w *writer) associationExists(client awsapi.EKS, a *resource.Association, createErr error) error {
+	var live *ekstypes.PodIdentityAssociation
+	err := w.read(fmt.Sprintf("read the association of %s that exists", a.Key()), func(ctx context.Context) error {
+		list, err := client.ListPodIdentityAssociations(ctx, &eks.ListPodIdentityAssociationsInput{ClusterName: aws.String(a.Cluster),
+			Namespace: aws.String(a.Namespace), ServiceAccount: aws.String(a.ServiceAccount)})
+		if err != nil {
+			return err
+		}
+		if len(list.Associations) != 1 {
+			return fmt.Errorf("%d associations listed", len(list.Associations))
+		}
+		out, err := client.DescribePodIdentityAssociation(ctx, &eks.DescribePodIdentityAssociationInput{ClusterName: aws.String(a.Cluster), AssociationId: list.Associations[0].AssociationId})
+		if err == nil {
+			live = out.Association
+		}
+		return err
+	})
 	if err != nil {
-		return createErr
+		return fmt.Errorf("%w (%v)", createErr, err)
 	}
-	live := out.Association
 	if live.Tags[resource.OwnerTag] != w.owner || aws.ToString(live.RoleArn) != a.RoleARN || aws.ToString(live.TargetRoleArn) != a.TargetRoleARN {
 		return fmt.Errorf("%w (association %s exists with role %s and owner %q: plan again)", createErr, aws.ToString(live.AssociationId), aws.ToString(live.RoleArn), live.Tags[resource.OwnerTag])
 	}
@@ -143,20 +151,6 @@ func associationRefs(a *resource.Association) []string {
 		out = append(out, a.TargetRoleARN)
 	}
 	return out
-}
-
-// countEKSAttempts is countAttempts for EKS writes, so the report counts
-// their retries too.
-func countEKSAttempts(o *eks.Options) {
-	o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
-		return s.Finalize.Insert(middleware.FinalizeMiddlewareFunc("irsa-sync/attempts",
-			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
-				if n, ok := ctx.Value(attemptsKey{}).(*atomic.Int64); ok {
-					n.Add(1)
-				}
-				return next.HandleFinalize(ctx, in)
-			}), "Retry", middleware.After)
-	})
 }
 
 func hasField(c plan.Change, name plan.FieldName) bool {

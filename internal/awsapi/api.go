@@ -1,7 +1,7 @@
 // Package awsapi declares the AWS operations irsa-sync uses, one interface
 // per service with the SDK's own method signatures so the real clients (and
-// only those operations) satisfy them, and builds the clients for each
-// account of a bindings file.
+// only those operations) satisfy them, and the one middleware every IAM
+// client carries (CountAttempts). internal/connect builds the clients.
 package awsapi
 
 import (

@@ -47,12 +47,12 @@ func Open(ctx context.Context, f *config.File, conn Connector) (*Clients, error)
 			return nil, fmt.Errorf("account %q: %w", a.Name, err)
 		}
 		cfgs[a.Name] = cfg
-		cl.IAM[a.ID] = iam.NewFromConfig(cfg)
+		cl.IAM[a.ID] = iam.NewFromConfig(cfg, awsapi.CountAttempts)
 		cl.STS[a.ID] = sts.NewFromConfig(cfg)
 	}
 	for _, c := range f.Clusters {
 		cfg := cfgs[c.Account]
-		cl.EKS[c.Name] = eks.NewFromConfig(cfg, func(o *eks.Options) { o.Region = c.Region })
+		cl.EKS[c.Name] = eks.NewFromConfig(cfg, func(o *eks.Options) { o.Region = c.Region }, awsapi.CountEKSAttempts)
 		kube, err := conn.Kube(ctx, c, cfg)
 		if err != nil {
 			return nil, fmt.Errorf("cluster %q: %w", c.Name, err)

@@ -252,3 +252,23 @@ func mapStrings(v any, f func(string) string) any {
 	}
 	return sortedValues(set)
 }
+
+// namesAccounts reports whether a normalised document has an AWS principal
+// that is a bare account id, the one value whose meaning depends on the
+// partition (see rootOf).
+func namesAccounts(n map[string]any) bool {
+	list, _ := n["Statement"].([]any)
+	for _, s := range list {
+		st, _ := s.(map[string]any)
+		for _, k := range []string{"Principal", "NotPrincipal"} {
+			m, _ := st[k].(map[string]any)
+			vals, _ := m["AWS"].([]any)
+			for _, v := range vals {
+				if str, ok := v.(string); ok && accountID.MatchString(str) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

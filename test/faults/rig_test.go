@@ -129,7 +129,24 @@ func action(req *http.Request) string {
 	if v, err := url.ParseQuery(b.String()); err == nil && v.Get("Action") != "" {
 		return v.Get("Action")
 	}
-	return req.URL.Path
+	return eksWrite(req)
+}
+
+// eksWrite names the EKS writes irsa-sync makes (restJson1: the method and
+// path say the operation), so isWrite counts them; reads keep their path.
+func eksWrite(req *http.Request) string {
+	p := req.URL.Path
+	switch {
+	case req.Method == http.MethodPost && strings.HasSuffix(p, "/pod-identity-associations"):
+		return "CreatePodIdentityAssociation"
+	case req.Method == http.MethodPost && strings.Contains(p, "/pod-identity-associations/"):
+		return "UpdatePodIdentityAssociation"
+	case req.Method == http.MethodDelete && strings.Contains(p, "/pod-identity-associations/"):
+		return "DeletePodIdentityAssociation"
+	case req.Method == http.MethodPost && strings.HasPrefix(p, "/tags/"):
+		return "TagResource"
+	}
+	return p
 }
 
 type nopCloser struct{ *strings.Reader }
