@@ -40,6 +40,18 @@ type mergedPart struct {
 // mergedLists are the top-level lists that concatenate.
 var mergedLists = []string{"accounts", "clusters", "policies", "roles"}
 
+// Where names a place of the file, as diagnostics do: "team-a.yaml:42:
+// roles[1].permissionsBoundary" (the file and path local to the team file
+// it came from when files were merged). The planner takes these as text,
+// for its problems to point at the line to fix.
+func (f *File) Where(elems ...any) string {
+	if f == nil || f.Source == nil {
+		return path(elems).String()
+	}
+	name, local, line := f.Source.place(path(elems))
+	return fmt.Sprintf("%s:%d: %s", name, line, local)
+}
+
 // place returns the file, the path within that file and the line of the
 // place p of the File s was made for.
 func (s *Source) place(p path) (string, path, int) {

@@ -61,6 +61,10 @@ type Policy struct {
 // Role is a declared role with its generated trust.
 type Role struct {
 	resource.Role
+	// Where names, for each policy ARN the role refers to (attached or as
+	// boundary), its place in the file ("bindings.yaml:42:
+	// roles[1].policies[0]"), for problems to point at the line.
+	Where map[string]string `json:"-"`
 	// Index is the role's position in the file's roles, for problems to
 	// name the field they are about (roles[i].permissionsBoundary).
 	Index    int             `json:"-"`
@@ -154,7 +158,17 @@ func Build(f *config.File, issuers, partitions map[string]string) (*State, error
 		if role.MaxSessionDuration == 0 {
 			role.MaxSessionDuration = DefaultMaxSessionDuration
 		}
-		for _, ref := range r.Policies {
+		role.Where = map[string]string{}
+		if r.PermissionsBoundary != "" {
+			role.Where[r.PermissionsBoundary] = f.Where("roles", i, "permissionsBoundary")
+		}
+		for j, ref := range r.Policies {
+			where := f.Where("roles", i, "policies", j)
+			if strings.HasPrefix(ref, "arn:") {
+				role.Where[ref] = where
+			} else if arn, ok := policyARN[r.Account+"/"+ref]; ok {
+				role.Where[arn] = where
+			}
 			if strings.HasPrefix(ref, "arn:") {
 				role.ManagedPolicies = append(role.ManagedPolicies, ref)
 			} else if arn, ok := policyARN[r.Account+"/"+ref]; ok {

@@ -19,7 +19,11 @@ import (
 func (c *computer) checkReferences(addr string, want desired.Role) {
 	check := func(field, arn string) {
 		if msg := c.missing(want.AccountID, arn); msg != "" {
-			c.fail(addr, fmt.Sprintf("roles[%d].%s: %s: correct the ARN, or create the policy first", want.Index, field, msg))
+			where := want.Where[arn]
+			if where == "" {
+				where = fmt.Sprintf("roles[%d].%s", want.Index, field)
+			}
+			c.fail(addr, fmt.Sprintf("%s: %s: correct the ARN, or create the policy first", where, msg))
 		}
 	}
 	if want.PermissionsBoundary != "" {

@@ -53,11 +53,23 @@ func TestMissingReferencesRefusePlan(t *testing.T) {
 		if !p.Blocked() {
 			t.Fatalf("%d roles: plan not blocked: %v", n, changeLines(p.Changes))
 		}
+		// The lines of each role's boundary and policies, counted in the
+		// text the file was written from.
+		var boundaryLines, policyLines []int
+		for k, l := range strings.Split(missingRefs(n), "\n") {
+			switch {
+			case strings.HasPrefix(l, "    permissionsBoundary:"):
+				boundaryLines = append(boundaryLines, k+1)
+			case strings.HasPrefix(l, "    policies:"):
+				policyLines = append(policyLines, k+1)
+			}
+		}
+		file := h.file.Source.Name()
 		var want []string
 		for i := range n {
 			want = append(want,
-				fmt.Sprintf("account/prod/role/app-%d: roles[%d].permissionsBoundary: no policy arn:aws:iam::111122223333:policy/no-such-boundary exists in account 111122223333: correct the ARN, or create the policy first", i, i),
-				fmt.Sprintf("account/prod/role/app-%d: roles[%d].policies: no AWS-managed policy arn:aws:iam::aws:policy/NoSuchManagedPolicy exists: correct the ARN, or create the policy first", i, i))
+				fmt.Sprintf("account/prod/role/app-%d: %s:%d: roles[%d].permissionsBoundary: no policy arn:aws:iam::111122223333:policy/no-such-boundary exists in account 111122223333: correct the ARN, or create the policy first", i, file, boundaryLines[i], i),
+				fmt.Sprintf("account/prod/role/app-%d: %s:%d: roles[%d].policies[1]: no AWS-managed policy arn:aws:iam::aws:policy/NoSuchManagedPolicy exists: correct the ARN, or create the policy first", i, file, policyLines[i], i))
 		}
 		got := problems(p.Errors)
 		// Problems sort by address (app-10 before app-2): compare as sets.
