@@ -11,7 +11,9 @@
 #   INPUT_BINDINGS   bindings files, separated by spaces or newlines
 #   INPUT_VERSION    a release tag (v0.1.0) or "latest"; empty: the action's
 #                    own ref when that is a release tag, else latest
-#   INPUT_ARGS       more arguments for irsa-sync, split on spaces
+#   INPUT_ARGS       more arguments for irsa-sync, split on spaces; quotes
+#                    ('...' or "...") keep spaces in one argument, as a shell
+#                    would, and nothing in them is expanded
 #   INPUT_COMMENT    "true": comment the plan on the pull request
 #   GH_TOKEN         for gh (the release lookup and the comment)
 # and GitHub's own: RUNNER_OS, RUNNER_ARCH, RUNNER_TEMP, GITHUB_REPOSITORY,
@@ -154,7 +156,8 @@ main() {
 	local -a files extra
 	read -r -d '' -a files <<<"${INPUT_BINDINGS:-bindings.yaml}" || true
 	[[ ${#files[@]} -gt 0 ]] || fail "the bindings input names no file"
-	read -r -a extra <<<"${INPUT_ARGS:-}" || true
+	# xargs splits as a shell does with quotes, and expands nothing.
+	mapfile -t extra < <(printf '%s' "${INPUT_ARGS:-}" | xargs -r printf '%s\n') || fail "args: unbalanced quotes in '${INPUT_ARGS:-}'"
 
 	local tag plat bin
 	tag="$(resolve_version)"

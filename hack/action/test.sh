@@ -50,6 +50,7 @@ make_archive() {
 	cat >"${dir}/${exe}" <<EOF
 #!/usr/bin/env bash
 echo "${plat} \$*" >>"\${FAKE_LOG}"
+printf '[%s]' "\$@" >>"\${FAKE_LOG}.args"; echo >>"\${FAKE_LOG}.args"
 cmd="\$1" file=bindings.yaml
 while [[ \$# -gt 0 ]]; do [[ "\$1" != -f ]] || file="\$2"; shift; done
 case "\${cmd}" in
@@ -243,6 +244,12 @@ check "two files: both planned" equals "$(grep -c ' plan -f ' "${tmp}/irsa.log")
 check "two files: each within half a comment" contains "${tmp}/irsa.log" "--markdown-max-bytes 30000 --prune --log-level debug"
 check "two files: one comment" equals "$(comments)" 1
 check "two files: the comment has both" contains <(jq -r '.[0].body' "${tmp}/gh/comments.json") "of b/bindings.yaml"
+
+# 11b. A quoted argument stays one argument; nothing in it is expanded.
+reset_comments
+: >"${tmp}/irsa.log.args"
+run_action INPUT_ARGS="--full-plan-at \"the job summary\" --log-level '\$HOME'"
+check "quoted args: one argument" contains "${tmp}/irsa.log.args" "[--full-plan-at][the job summary][--log-level][\$HOME]"
 
 # 12. apply: the output in the summary, no comment; off a pull request.
 reset_comments

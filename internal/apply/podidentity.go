@@ -101,10 +101,10 @@ func (w *writer) mayWriteAssociation(client interface {
 		return err
 	}
 	if arn := aws.ToString(live.OwnerArn); arn != "" {
-		return fmt.Errorf("Pod Identity association %s is owned by the EKS add-on %s: %w", a.Key(), arn, ErrNotOwned)
+		return fmt.Errorf("the Pod Identity association %s is owned by the EKS add-on %s: %w", a.Key(), arn, ErrNotOwned)
 	}
 	if owner := live.Tags[resource.OwnerTag]; owner != w.owner && !w.change.Adopt {
-		return fmt.Errorf("Pod Identity association %s has owner %q, not %q: %w", a.Key(), owner, w.owner, ErrNotOwned)
+		return fmt.Errorf("the Pod Identity association %s has owner %q, not %q: %w", a.Key(), owner, w.owner, ErrNotOwned)
 	}
 	return nil
 }

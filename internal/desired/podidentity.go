@@ -160,14 +160,6 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func toAny(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
-}
-
 // ServiceAccount returns the desired ServiceAccount of an exact binding,
 // nil when the file binds none there.
 func (st *State) ServiceAccount(cluster, namespace, name string) *ServiceAccount {

@@ -85,7 +85,8 @@ func ReadPodIdentity(ctx context.Context, client awsapi.EKS, cluster string, opt
 			ID: aws.ToString(s.AssociationId), ARN: aws.ToString(s.AssociationArn), OwnerARN: aws.ToString(s.OwnerArn),
 		}}
 		pi.Associations[a.Key()] = a
-		if a.OwnerARN != "" || !(opts.DescribeAll || opts.Touched != nil && opts.Touched(a.Key())) {
+		touched := opts.DescribeAll || (opts.Touched != nil && opts.Touched(a.Key()))
+		if a.OwnerARN != "" || !touched {
 			continue
 		}
 		fns = append(fns, func(ctx context.Context) error {

@@ -380,7 +380,7 @@ func TestPodIdentityPruneAndConflicts(t *testing.T) {
 	if d := cmp.Diff(sorted([]string{provider, "delete cluster/c1/pod-identity-association/batch/job", "delete cluster/c1/serviceaccount/batch/job"}), sorted(changeLines(p.Pruneable))); d != "" {
 		t.Errorf("pruneable without --prune (-want +got):\n%s", d)
 	}
-	p, _ = h.apply(plan.Options{Prune: true})
+	h.apply(plan.Options{Prune: true})
 	got := map[string]bool{}
 	for k := range h.associations("c1") {
 		got[k] = true
