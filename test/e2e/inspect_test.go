@@ -17,6 +17,7 @@ import (
 
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 	"github.com/irsa-sync/irsa-sync/internal/policy"
+	"github.com/irsa-sync/irsa-sync/internal/resource"
 	"github.com/irsa-sync/irsa-sync/internal/state"
 )
 
@@ -218,7 +219,11 @@ var cmpDocs = cmp.Comparer(func(a, b policy.Document) bool { return a.Equal(b) }
 
 // cmpLive compares live states, ignoring creation times (which differ from
 // run to run).
-var cmpLive = cmp.Options{cmpDocs, cmpopts.IgnoreFields(state.PolicyVersion{}, "Created")}
+// cmpLive compares live states as irsa-sync sees them, leaving out what the
+// servers assign (version dates; association ids and ARNs, which EKS makes
+// up at random on each create).
+var cmpLive = cmp.Options{cmpDocs, cmpopts.IgnoreFields(state.PolicyVersion{}, "Created"),
+	cmpopts.IgnoreFields(resource.Association{}, "ID", "ARN")}
 
 // changeLines renders a plan's changes as "action address [fields]", which
 // is what most tests assert.
