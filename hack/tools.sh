@@ -105,50 +105,42 @@ ensure_etcd() {
 	log "etcd: copied ${system_etcd} to ${target} ($("${target}" --version | head -n1))"
 }
 
-# goreleaser: pinned, built with `go install` into .cache/bin. v2.15.1 is
-# the newest release whose dependencies build with this repository's Go.
-goreleaser_version=v2.15.1
-ensure_goreleaser() {
-	local target="${bin_dir}/goreleaser" have=""
+# ensure_go_tool NAME VERSION PACKAGE: a pinned Go tool built with
+# `go install` into .cache/bin, skipped when the binary there records that
+# module version (read with `go version -m`, without running it).
+ensure_go_tool() {
+	local name="$1" version="$2" pkg="$3"
+	local target="${bin_dir}/${name}" have=""
 	if [[ -x "${target}" ]]; then
-		# The module version recorded in the binary, without running it.
 		have="$(go version -m "${target}" 2>/dev/null | awk '$1 == "mod" {print $3; exit}' || true)"
 	fi
-	if [[ "${have}" == "${goreleaser_version}" ]]; then
-		log "goreleaser ${goreleaser_version}: already in ${target}"
+	if [[ "${have}" == "${version}" ]]; then
+		log "${name} ${version}: already in ${target}"
 		return
 	fi
-	log "goreleaser ${goreleaser_version}: building (have '${have:-none}'; takes minutes the first time)"
+	log "${name} ${version}: building (have '${have:-none}'; takes minutes the first time)"
 	local start=${SECONDS} tmp
 	tmp="$(mktemp -d)"
 	# GOFLAGS cleared so a -mod setting of the caller does not apply to
 	# another module; built in a temporary GOBIN and moved, as above.
-	GOFLAGS='' GOBIN="${tmp}" go install -trimpath "github.com/goreleaser/goreleaser/v2@${goreleaser_version}"
-	mv -f "${tmp}/goreleaser" "${target}"
+	GOFLAGS='' GOBIN="${tmp}" go install -trimpath "${pkg}@${version}"
+	mv -f "${tmp}/${name}" "${target}"
 	rmdir "${tmp}"
-	log "goreleaser ${goreleaser_version}: built in $((SECONDS - start))s"
+	log "${name} ${version}: built in $((SECONDS - start))s"
 }
 
-# golangci-lint: pinned, built with `go install` into .cache/bin like
-# goreleaser. v2.15.0 builds with this repository's Go; raising it may bring
-# new findings, so it moves on purpose, not by itself.
+# goreleaser: v2.15.1 is the newest release whose dependencies build with
+# this repository's Go.
+goreleaser_version=v2.15.1
+ensure_goreleaser() {
+	ensure_go_tool goreleaser "${goreleaser_version}" github.com/goreleaser/goreleaser/v2
+}
+
+# golangci-lint: v2.15.0 builds with this repository's Go; raising it may
+# bring new findings, so it moves on purpose, not by itself.
 golangci_lint_version=v2.15.0
 ensure_golangci_lint() {
-	local target="${bin_dir}/golangci-lint" have=""
-	if [[ -x "${target}" ]]; then
-		have="$(go version -m "${target}" 2>/dev/null | awk '$1 == "mod" {print $3; exit}' || true)"
-	fi
-	if [[ "${have}" == "${golangci_lint_version}" ]]; then
-		log "golangci-lint ${golangci_lint_version}: already in ${target}"
-		return
-	fi
-	log "golangci-lint ${golangci_lint_version}: building (have '${have:-none}'; takes minutes the first time)"
-	local start=${SECONDS} tmp
-	tmp="$(mktemp -d)"
-	GOFLAGS='' GOBIN="${tmp}" go install -trimpath "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@${golangci_lint_version}"
-	mv -f "${tmp}/golangci-lint" "${target}"
-	rmdir "${tmp}"
-	log "golangci-lint ${golangci_lint_version}: built in $((SECONDS - start))s"
+	ensure_go_tool golangci-lint "${golangci_lint_version}" github.com/golangci/golangci-lint/v2/cmd/golangci-lint
 }
 
 # apt_tools installs each Debian package whose command is missing: the
