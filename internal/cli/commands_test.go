@@ -1,13 +1,12 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
 
-	"github.com/irsa-sync/irsa-sync/schemas"
-	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/irsa-sync/irsa-sync/test/schematest"
+
 	"github.com/spf13/cobra"
 )
 
@@ -116,35 +115,8 @@ func TestApplyJSONResults(t *testing.T) {
 	}
 }
 
-// validateAgainst validates a JSON document against one of schemas/, with
-// every schema of the directory added under its $id (nothing is fetched).
+// validateAgainst validates a JSON document against one of schemas/.
 func validateAgainst(t *testing.T, name, doc string) error {
 	t.Helper()
-	c := jsonschema.NewCompiler()
-	entries, err := schemas.FS.ReadDir(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		raw, err := schemas.FS.ReadFile(e.Name())
-		if err != nil {
-			t.Fatal(err)
-		}
-		sch, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-		if err != nil {
-			t.Fatalf("%s: %v", e.Name(), err)
-		}
-		if err := c.AddResource("https://irsa-sync.github.io/schemas/"+e.Name(), sch); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sch, err := c.Compile("https://irsa-sync.github.io/schemas/" + name)
-	if err != nil {
-		t.Fatalf("%s does not compile: %v", name, err)
-	}
-	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(doc))
-	if err != nil {
-		return err
-	}
-	return sch.Validate(inst)
+	return schematest.Validate(schematest.Compile(t, name), doc)
 }

@@ -6,35 +6,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/irsa-sync/irsa-sync/test/schematest"
+
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/irsa-sync/irsa-sync/internal/plan"
-	"github.com/irsa-sync/irsa-sync/schemas"
 )
 
-// applySchema compiles apply.schema.json with plan.schema.json, which it
-// references, under their $ids (both added first: nothing is fetched).
+// applySchema compiles apply.schema.json, which references plan.schema.json.
 func applySchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	c := jsonschema.NewCompiler()
-	for _, name := range []string{"plan.schema.json", "apply.schema.json"} {
-		raw, err := schemas.FS.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if err := c.AddResource("https://irsa-sync.github.io/schemas/"+name, doc); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sch, err := c.Compile("https://irsa-sync.github.io/schemas/apply.schema.json")
-	if err != nil {
-		t.Fatalf("apply.schema.json does not compile: %v", err)
-	}
-	return sch
+	return schematest.Compile(t, "apply.schema.json")
 }
 
 // reportFor gives every change of p a result: the first failed when fail

@@ -1,45 +1,22 @@
 package render
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
 
+	"github.com/irsa-sync/irsa-sync/test/schematest"
+
 	"github.com/irsa-sync/irsa-sync/internal/plan"
-	"github.com/irsa-sync/irsa-sync/schemas"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 func planSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	raw, err := schemas.FS.ReadFile("plan.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatalf("plan.schema.json is not JSON: %v", err)
-	}
-	c := jsonschema.NewCompiler()
-	// A mem: URL, so the compiler never tries to fetch the schema's $id.
-	if err := c.AddResource("mem:///plan.schema.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile("mem:///plan.schema.json")
-	if err != nil {
-		t.Fatalf("plan.schema.json does not compile: %v", err)
-	}
-	return sch
+	return schematest.Compile(t, "plan.schema.json")
 }
 
-func validate(sch *jsonschema.Schema, js string) error {
-	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(js))
-	if err != nil {
-		return err
-	}
-	return sch.Validate(inst)
-}
+func validate(sch *jsonschema.Schema, js string) error { return schematest.Validate(sch, js) }
 
 // TestJSONMatchesSchema checks every fixture, and a large plan, against
 // schemas/plan.schema.json, so that the format and its description cannot

@@ -10,13 +10,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/irsa-sync/irsa-sync/test/schematest"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 	"github.com/irsa-sync/irsa-sync/internal/policy"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
-	"github.com/irsa-sync/irsa-sync/schemas"
 )
 
 const id = "111122223333"
@@ -119,39 +120,14 @@ func TestSavedPlanMatchesSchema(t *testing.T) {
 	}
 }
 
-// compileSchema compiles saved-plan.schema.json with plan.schema.json, whose
-// definitions it references, under their $ids (nothing is fetched: both
-// are added as resources first).
+// compileSchema compiles saved-plan.schema.json, which references
+// plan.schema.json's definitions.
 func compileSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	c := jsonschema.NewCompiler()
-	for _, name := range []string{"plan.schema.json", "saved-plan.schema.json"} {
-		raw, err := schemas.FS.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if err := c.AddResource("https://irsa-sync.github.io/schemas/"+name, doc); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sch, err := c.Compile("https://irsa-sync.github.io/schemas/saved-plan.schema.json")
-	if err != nil {
-		t.Fatalf("saved-plan.schema.json does not compile: %v", err)
-	}
-	return sch
+	return schematest.Compile(t, "saved-plan.schema.json")
 }
 
-func validate(sch *jsonschema.Schema, b []byte) error {
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-	if err != nil {
-		return err
-	}
-	return sch.Validate(inst)
-}
+func validate(sch *jsonschema.Schema, b []byte) error { return schematest.Validate(sch, string(b)) }
 
 func TestReadRefusesWhatItCannotApply(t *testing.T) {
 	good, err := New(fixture(), digest, Options{})
