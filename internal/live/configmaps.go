@@ -22,9 +22,10 @@ type ConfigMapOptions struct {
 	// "namespace/name".
 	Declared []string
 	// Required makes a refused list an error: the file declares profile
-	// ConfigMaps here, or the run prunes. Otherwise a cluster whose RBAC
-	// does not grant ConfigMaps (irsa-sync needs them only for role chain
-	// profiles) is read without them, and cl.ConfigMaps stays nil.
+	// ConfigMaps here. Otherwise a cluster whose RBAC grants no ConfigMaps
+	// (irsa-sync needs them only for role chain profiles) is read without
+	// them and cl.ConfigMaps stays nil, even with --prune: an identity
+	// that may not list ConfigMaps cannot have written any either.
 	Required bool
 }
 

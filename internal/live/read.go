@@ -98,7 +98,7 @@ func Read(ctx context.Context, f *config.File, clients *connect.Clients, opts Op
 				return err
 			}
 			declared := profiles[c.Name]
-			if err := ReadConfigMaps(ctx, clients.Kube[c.Name], cl, ConfigMapOptions{Declared: declared, Required: len(declared) > 0 || opts.Prune}); err != nil {
+			if err := ReadConfigMaps(ctx, clients.Kube[c.Name], cl, ConfigMapOptions{Declared: declared, Required: len(declared) > 0}); err != nil {
 				return err
 			}
 			if pi := bound[c.Name]; pi.needs(cl, f.Owner, opts.Prune) {

@@ -38,7 +38,9 @@ func TestNoOpPlanReadsInBulk(t *testing.T) {
 	if p := r.plan(plan.Options{}); !p.Empty() {
 		t.Fatalf("plan is not empty: %v", addresses(p.Changes))
 	}
-	want := map[string]int{"GET /api/v1/namespaces": 1, "GET /api/v1/serviceaccounts": 1}
+	// The ConfigMap list is selected by irsa-sync's managed-by label: one
+	// call whatever the number of ConfigMaps.
+	want := map[string]int{"GET /api/v1/namespaces": 1, "GET /api/v1/serviceaccounts": 1, "GET /api/v1/configmaps": 1}
 	if diff := cmp.Diff(want, counter.take()); diff != "" {
 		t.Errorf("requests of a no-op plan of %d service accounts (-want +got):\n%s", n, diff)
 	}
