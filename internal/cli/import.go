@@ -99,7 +99,7 @@ func runImport(cmd *cobra.Command, g *globalOptions, o *importOptions, streams I
 	if err != nil {
 		return err
 	}
-	have, err := live.Read(ctx, f, clients, live.Options{})
+	have, err := live.Read(ctx, f, clients, live.Options{PodIdentity: true})
 	if err != nil {
 		return fmt.Errorf("read the live state: %w", err)
 	}
