@@ -16,8 +16,8 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/config"
 	"github.com/irsa-sync/irsa-sync/internal/connect"
 	"github.com/irsa-sync/irsa-sync/internal/emulator"
-	"github.com/irsa-sync/irsa-sync/internal/reconcile"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
+	"github.com/irsa-sync/irsa-sync/internal/reconcile"
 	"github.com/irsa-sync/irsa-sync/internal/sandbox"
 )
 

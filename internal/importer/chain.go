@@ -36,6 +36,12 @@ func (b *builder) resolveChains() {
 			c.role.AssumedFrom, c.chainProblems = nil, nil
 			chains := append([]chainRef(nil), c.tr.Chains...)
 			sort.Slice(chains, func(i, j int) bool { return chains[i].Role < chains[j].Role })
+			c.namesCandidate = false
+			for _, arn := range c.tr.RoleRefs {
+				if src := byARN[strings.ToLower(arn)]; src != nil && !src.chainOnly && src != c {
+					c.namesCandidate = true
+				}
+			}
 			for _, ch := range chains {
 				src, why := b.chainSource(c, ch, byARN, declared)
 				if why != "" {

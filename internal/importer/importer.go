@@ -157,7 +157,10 @@ type candidate struct {
 	// chainOnly: the role's trust names no cluster, only roles it may be
 	// chained from.
 	chainOnly bool
-	kept      bool
+	// namesCandidate: a chain statement names a role import considers,
+	// so a chain-only role left out is reported rather than unrelated.
+	namesCandidate bool
+	kept           bool
 }
 
 func (c *candidate) allProblems() []string {
@@ -209,7 +212,7 @@ func (b *builder) account(a config.Account, acct *state.Account) {
 		}
 		bound := namesListedCluster(r.Trust, b.idx) || len(b.direct[arn]) > 0 || len(b.targeted[arn]) > 0
 		tr := parseTrust(r.Trust, a.ID, b.idx)
-		if !bound && len(tr.Chains) == 0 {
+		if !bound && len(tr.RoleRefs) == 0 {
 			continue
 		}
 		c := b.role(a, acct, r, tr)
@@ -221,8 +224,8 @@ func (b *builder) account(a config.Account, acct *state.Account) {
 // emit writes the candidates kept into the file, with their reports.
 func (b *builder) emit() {
 	for _, c := range b.cands {
-		if c.chainOnly && len(c.role.AssumedFrom) == 0 {
-			continue // names no role of the file: not this file's
+		if c.chainOnly && len(c.role.AssumedFrom) == 0 && !c.namesCandidate {
+			continue // chains from no role of the file: not this file's
 		}
 		object := c.a.Name + "/role " + c.role.Name
 		problems := c.allProblems()

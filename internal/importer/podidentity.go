@@ -206,9 +206,10 @@ func (b *builder) associationOrphans() {
 			if b.podBound(name, key, role) {
 				continue
 			}
-			why := "the role is not imported (see above), or is not in an account of the file"
-			if id := resource.AccountOfARN(role); b.live.Accounts[id] != nil {
-				if _, n := splitRoleARN(role); !hasRole(b.live.Accounts[id], n) {
+			why := "its account is not an account of the file"
+			if acct := b.live.Accounts[resource.AccountOfARN(role)]; acct != nil {
+				why = "the role is not imported (see its report)"
+				if _, n := splitRoleARN(role); !hasRole(acct, n) {
 					why = "no such role exists"
 				}
 			}

@@ -25,6 +25,9 @@ type readTrust struct {
 	Subjects []subject
 	Pods     []podSubject
 	Chains   []chainRef
+	// RoleRefs are the role ARNs of every statement naming one role,
+	// whether or not it is a chain the file can say.
+	RoleRefs []string
 	Problems []string
 }
 
@@ -64,6 +67,7 @@ func parseTrust(doc policy.Document, accountID string, idx clusterIndex) readTru
 			continue
 		}
 		if c, isRole, problem := chainStatement(st); isRole {
+			out.RoleRefs = append(out.RoleRefs, c.Role)
 			if problem != "" {
 				out.Problems = append(out.Problems, "a trust statement "+problem)
 			} else {

@@ -124,11 +124,11 @@ func chainStatement(st map[string]any) (c chainRef, isRole bool, problem string)
 		switch k {
 		case "Effect", "Principal", "Action", "Sid":
 		default:
-			return chainRef{}, true, fmt.Sprintf("naming the role %s has a %s element, which irsa-sync's role chains (assumedFrom) do not generate", arn, k)
+			return chainRef{Role: arn}, true, fmt.Sprintf("naming the role %s has a %s element, which irsa-sync's role chains (assumedFrom) do not generate", arn, k)
 		}
 	}
 	if st["Effect"] != "Allow" {
-		return chainRef{}, true, fmt.Sprintf("naming the role %s has Effect %v; irsa-sync generates only Allow statements", arn, st["Effect"])
+		return chainRef{Role: arn}, true, fmt.Sprintf("naming the role %s has Effect %v; irsa-sync generates only Allow statements", arn, st["Effect"])
 	}
 	actions := stringsOf(st["Action"])
 	switch {
@@ -137,7 +137,7 @@ func chainStatement(st map[string]any) (c chainRef, isRole bool, problem string)
 	case sameActions(actions, []string{trust.AssumeRoleAction, trust.TagSessionAction}):
 		return chainRef{Role: arn, TagSession: true}, true, ""
 	}
-	return chainRef{}, true, fmt.Sprintf("naming the role %s allows %s; a role chain (assumedFrom) allows %s, and %s with tagSession: true", arn,
+	return chainRef{Role: arn}, true, fmt.Sprintf("naming the role %s allows %s; a role chain (assumedFrom) allows %s, and %s with tagSession: true", arn,
 		strings.Join(actions, ", "), trust.AssumeRoleAction, trust.TagSessionAction)
 }
 
