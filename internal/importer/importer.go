@@ -1,7 +1,8 @@
 // Package importer turns a live estate into the bindings file that declares
 // it, for `irsa-sync import`: every role of the file's accounts whose trust
-// names an OIDC provider of the file's clusters, with its policies and the
-// ServiceAccounts bound to it. It is pure: the live state was read before,
+// names an OIDC provider of the file's clusters, or that an EKS Pod Identity
+// association of them names, with its policies and the ServiceAccounts bound
+// to it, and the roles chained from those (assumedFrom). It is pure: the live state was read before,
 // with the same bulk readers plan uses.
 //
 // The property it keeps: a plan of the file it writes, against the estate it
