@@ -149,6 +149,8 @@ func (r *runner) runChange(ctx context.Context, c plan.Change) Result {
 		err = w.serviceAccount()
 	case resource.KindAssociation:
 		err = w.association()
+	case resource.KindConfigMap:
+		err = w.configMap()
 	default:
 		err = fmt.Errorf("unknown kind %q", c.Kind)
 	}

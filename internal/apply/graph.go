@@ -121,6 +121,13 @@ func refs(c plan.Change) (before, after []string) {
 		if c.Association != nil {
 			return associationRefs(c.Association.Before), associationRefs(c.Association.After)
 		}
+	case resource.KindConfigMap:
+		// A profile names the roles of its chain: it is written once they
+		// exist (with the trust and permission that make the chain work),
+		// and deleted before them.
+		if c.ConfigMap != nil {
+			return configMapRefs(c.ConfigMap.Before), configMapRefs(c.ConfigMap.After)
+		}
 	}
 	return nil, nil
 }
@@ -150,6 +157,13 @@ func roleRefs(r *resource.Role) []string {
 		out = append(out, r.PermissionsBoundary)
 	}
 	return out
+}
+
+func configMapRefs(cm *resource.ConfigMap) []string {
+	if cm == nil {
+		return nil
+	}
+	return resource.ProfileRoleARNs(cm.Data[resource.ProfileConfigKey])
 }
 
 func saRefs(sa *resource.ServiceAccount) []string {

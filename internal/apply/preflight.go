@@ -6,13 +6,15 @@ import (
 	"fmt"
 	"sync"
 
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
+
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
 )
 
 // preflight asks each cluster's API server to dry-run every ServiceAccount
-// write of the plan before the first real write of the run. ServiceAccounts
-// are written last, after the IAM objects they name; without this, an
+// and ConfigMap write of the plan before the first real write of the run.
+// Kubernetes objects are written last, after the IAM objects they name; without this, an
 // identity missing RBAC in one cluster (or an admission webhook refusing the
 // object) would be found only after the roles had changed, leaving the run
 // half applied. A server-side dry run goes through authorization, admission
@@ -25,15 +27,15 @@ func (r *runner) preflight(ctx context.Context, cs []plan.Change) error {
 		wg   sync.WaitGroup
 	)
 	for _, c := range cs {
-		if c.Kind != resource.KindServiceAccount {
+		cluster, what, dryRun := kubeWrite(c)
+		if dryRun == nil {
 			continue
 		}
-		sa := changedServiceAccount(c)
-		client := r.clients.Kube[sa.Cluster]
+		client := r.clients.Kube[cluster]
 		if client == nil {
 			// Under the lock: dry runs started above append concurrently.
 			mu.Lock()
-			errs = append(errs, fmt.Errorf("no Kubernetes client for cluster %q", sa.Cluster))
+			errs = append(errs, fmt.Errorf("no Kubernetes client for cluster %q", cluster))
 			mu.Unlock()
 			continue
 		}
@@ -44,9 +46,9 @@ func (r *runner) preflight(ctx context.Context, cs []plan.Change) error {
 			defer func() { <-sem }()
 			cctx, cancel := context.WithTimeout(ctx, r.opts.CallTimeout)
 			defer cancel()
-			if err := writeServiceAccount(cctx, client, c, sa, true); err != nil {
+			if err := dryRun(cctx, client); err != nil {
 				mu.Lock()
-				errs = append(errs, fmt.Errorf("%s (dry run): %w", describeSA(c, sa), err))
+				errs = append(errs, fmt.Errorf("%s (dry run): %w", what, err))
 				mu.Unlock()
 			}
 		}()
@@ -58,6 +60,24 @@ func (r *runner) preflight(ctx context.Context, cs []plan.Change) error {
 	return fmt.Errorf("%w:\n%w", ErrPreflight, errors.Join(errs...))
 }
 
+// kubeWrite returns, for a change of a Kubernetes object, its cluster, its
+// description and its dry run; dryRun is nil for IAM and EKS changes.
+func kubeWrite(c plan.Change) (cluster, what string, dryRun func(context.Context, corev1client.CoreV1Interface) error) {
+	switch c.Kind {
+	case resource.KindServiceAccount:
+		sa := changedServiceAccount(c)
+		return sa.Cluster, describeSA(c, sa), func(ctx context.Context, client corev1client.CoreV1Interface) error {
+			return writeServiceAccount(ctx, client, c, sa, true)
+		}
+	case resource.KindConfigMap:
+		cm := changedConfigMap(c)
+		return cm.Cluster, describeCM(c, cm), func(ctx context.Context, client corev1client.CoreV1Interface) error {
+			return writeConfigMap(ctx, client, c, cm, "", true)
+		}
+	}
+	return "", "", nil
+}
+
 // ErrPreflight is returned, before any write, when a cluster refuses a dry
 // run of a ServiceAccount write the plan needs.
-var ErrPreflight = errors.New("a cluster refused a ServiceAccount change in a dry run, so nothing was written")
+var ErrPreflight = errors.New("a cluster refused a ServiceAccount or ConfigMap change in a dry run, so nothing was written")

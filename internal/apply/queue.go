@@ -29,8 +29,11 @@ type schedule struct {
 
 // queueOf names the queue a change runs in: its account, or its cluster.
 func queueOf(c plan.Change) string {
-	if c.Kind == resource.KindServiceAccount {
+	switch c.Kind {
+	case resource.KindServiceAccount:
 		return "cluster/" + changedServiceAccount(c).Cluster
+	case resource.KindConfigMap:
+		return "cluster/" + changedConfigMap(c).Cluster
 	}
 	return "account/" + c.AccountID()
 }

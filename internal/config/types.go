@@ -205,4 +205,19 @@ type ChainSource struct {
 	// TagSession also allows sts:TagSession, for an application that passes
 	// session tags when it assumes the role.
 	TagSession bool `json:"tagSession,omitempty"`
+	// ProfileConfigMap, when set, has irsa-sync write a ConfigMap holding
+	// the AWS config profiles that chain from the source role to this one,
+	// for the source role's pods to mount.
+	ProfileConfigMap *ProfileConfigMap `json:"profileConfigMap,omitempty"`
+}
+
+// ProfileConfigMap is where the AWS config profile of one chain is written:
+// a ConfigMap in a namespace whose pods run as the source role.
+type ProfileConfigMap struct {
+	Cluster   string `json:"cluster"`
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	// Adopt lets irsa-sync take over a ConfigMap of this name that it did
+	// not write (one made by hand for the same chain).
+	Adopt bool `json:"adopt,omitempty"`
 }

@@ -35,6 +35,7 @@ func (v *validator) checkChains() {
 		}
 	}
 	v.checkChainCycles()
+	v.checkProfileConfigMaps()
 }
 
 // chainSource resolves a source to its index in f.Roles, reporting why it

@@ -12,8 +12,9 @@ import (
 // addChains derives both halves of each role chain (assumedFrom) from the
 // file: the target's trust gains a statement naming the source's ARN, and the
 // source gains the inline policy resource.ChainPolicyName allowing
-// sts:AssumeRole on exactly its targets. Both are derived, never stored, so
-// renaming, moving or removing either role changes both in the next plan.
+// sts:AssumeRole on exactly its targets; and a chain with a
+// profileConfigMap, the ConfigMap holding its AWS config profiles. Both are derived, never stored, so
+// renaming, moving or removing either role changes all of them in the next plan.
 // st.Roles must still be in the file's order.
 func (st *State) addChains(f *config.File) error {
 	targets := map[int][]trust.Chain{} // source index → its targets
@@ -31,6 +32,9 @@ func (st *State) addChains(f *config.File) error {
 			target.AssumedFrom = append(target.AssumedFrom, Chain{
 				Chain: trust.Chain{Role: source.ARN, TagSession: src.TagSession}, Name: source.Name, Account: source.Account, AccountID: source.AccountID})
 			targets[k] = append(targets[k], trust.Chain{Role: target.ARN, TagSession: src.TagSession})
+			if cm := src.ProfileConfigMap; cm != nil {
+				st.ConfigMaps = append(st.ConfigMaps, profileConfigMap(f, *cm, f.Roles[k], source.ARN, r, target.ARN))
+			}
 		}
 		sources := make([]trust.Chain, len(target.AssumedFrom))
 		for j, c := range target.AssumedFrom {

@@ -33,6 +33,8 @@ type State struct {
 	// Associations are the EKS Pod Identity associations of the bindings
 	// via podIdentity or both.
 	Associations []Association `json:"associations,omitempty"`
+	// ConfigMaps are the profile ConfigMaps of the file's role chains.
+	ConfigMaps []ConfigMap `json:"configMaps,omitempty"`
 }
 
 // Account is an AWS account of the file.
@@ -302,6 +304,10 @@ func (st *State) sort() {
 	})
 	sort.Slice(st.Associations, func(i, j int) bool {
 		a, b := st.Associations[i], st.Associations[j]
+		return a.Cluster+"/"+a.Key() < b.Cluster+"/"+b.Key()
+	})
+	sort.Slice(st.ConfigMaps, func(i, j int) bool {
+		a, b := st.ConfigMaps[i], st.ConfigMaps[j]
 		return a.Cluster+"/"+a.Key() < b.Cluster+"/"+b.Key()
 	})
 	sort.Slice(st.Patterns, func(i, j int) bool {

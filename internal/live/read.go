@@ -86,6 +86,7 @@ func Read(ctx context.Context, f *config.File, clients *connect.Clients, opts Op
 		})
 	}
 	bound := boundKeys(f)
+	profiles := DeclaredConfigMaps(f)
 	for _, c := range f.Clusters {
 		fns = append(fns, func(ctx context.Context) error {
 			issuer, arn := c.OIDCIssuer, ""
@@ -97,6 +98,10 @@ func Read(ctx context.Context, f *config.File, clients *connect.Clients, opts Op
 			}
 			cl, err := ReadCluster(ctx, clients.Kube[c.Name], c.Name, issuer)
 			if err != nil {
+				return err
+			}
+			declared := profiles[c.Name]
+			if err := ReadConfigMaps(ctx, clients.Kube[c.Name], cl, ConfigMapOptions{Declared: declared, Required: len(declared) > 0 || opts.Prune}); err != nil {
 				return err
 			}
 			if pi := bound[c.Name]; opts.PodIdentity || pi.needs(cl, f.Owner, opts.Prune) {

@@ -24,6 +24,7 @@ type Change struct {
 	Role           *Diff[resource.Role]
 	ServiceAccount *Diff[resource.ServiceAccount]
 	Association    *Diff[resource.Association]
+	ConfigMap      *Diff[resource.ConfigMap]
 
 	// Fields lists, for an update, exactly what differs; apply writes only
 	// these.
@@ -60,6 +61,8 @@ func (c Change) Sides() (before, after any) {
 		return nilOr(c.ServiceAccount.Before), nilOr(c.ServiceAccount.After)
 	case c.Association != nil:
 		return nilOr(c.Association.Before), nilOr(c.Association.After)
+	case c.ConfigMap != nil:
+		return nilOr(c.ConfigMap.Before), nilOr(c.ConfigMap.After)
 	}
 	return nil, nil
 }
@@ -73,7 +76,8 @@ func nilOr[T any](p *T) any {
 }
 
 // AccountID is the AWS account id of the change's IAM object or (for a
-// Pod Identity association) its cluster's, "" for a ServiceAccount.
+// Pod Identity association) its cluster's, "" for a ServiceAccount or a
+// ConfigMap.
 func (c Change) AccountID() string {
 	before, after := c.Sides()
 	for _, o := range []any{after, before} {
@@ -104,8 +108,8 @@ func (c Change) Field(name FieldName) (Field, bool) {
 // FieldName names a changed field after the bindings file's key.
 type FieldName string
 
-// The fields an update can change. Inline policies and annotations are one
-// field per name or key, with Key saying which.
+// The fields an update can change. Inline policies, labels, annotations
+// and ConfigMap data are one field per name or key, with Key saying which.
 const (
 	FieldClientIDs           FieldName = "clientIds"
 	FieldDocument            FieldName = "document"
@@ -119,13 +123,16 @@ const (
 	FieldAnnotation          FieldName = "annotations"
 	FieldRoleARN             FieldName = "roleArn"
 	FieldTargetRoleARN       FieldName = "targetRoleArn"
+	FieldLabel               FieldName = "labels"
+	FieldData                FieldName = "data"
 )
 
 // Field is one field that differs between the live and desired object.
 // Sets (policies, subjects, statements, tags) say what is added and removed.
 type Field struct {
 	Name FieldName
-	// Key is the inline policy's name or the annotation's key.
+	// Key is the inline policy's name, or the label's, annotation's or
+	// data's key.
 	Key            string
 	Before, After  Value
 	Added, Removed []string
@@ -195,6 +202,15 @@ const (
 	// created, and the agent caches them (6 hours, 59 minutes with a
 	// target role): running pods keep what they have until restarted.
 	NotePodIdentityRestart NoteKind = "podIdentityRestart"
+	// NoteProfileRefresh: a profile ConfigMap's contents change; pods that
+	// mount it as a volume see the new file after the kubelet's next sync,
+	// those that mount it with subPath or read it into environment
+	// variables only when restarted.
+	NoteProfileRefresh NoteKind = "profileRefresh"
+	// NoteSharedConfigMap: other field managers own parts of the
+	// ConfigMap (or irsa-sync adopted it), so only what irsa-sync set is
+	// removed.
+	NoteSharedConfigMap NoteKind = "sharedConfigMap"
 )
 
 // Note is one typed note: Kind says what, the other fields the details its
@@ -221,7 +237,7 @@ func (c Change) HasNote(k NoteKind) bool {
 // change before any write, whoever built it.
 func (c Change) Check() error {
 	set := 0
-	for _, ok := range []bool{c.Provider != nil, c.Policy != nil, c.Role != nil, c.ServiceAccount != nil, c.Association != nil} {
+	for _, ok := range []bool{c.Provider != nil, c.Policy != nil, c.Role != nil, c.ServiceAccount != nil, c.Association != nil, c.ConfigMap != nil} {
 		if ok {
 			set++
 		}
@@ -229,7 +245,7 @@ func (c Change) Check() error {
 	kindSet := map[resource.Kind]bool{
 		resource.KindProvider: c.Provider != nil, resource.KindPolicy: c.Policy != nil,
 		resource.KindRole: c.Role != nil, resource.KindServiceAccount: c.ServiceAccount != nil,
-		resource.KindAssociation: c.Association != nil,
+		resource.KindAssociation: c.Association != nil, resource.KindConfigMap: c.ConfigMap != nil,
 	}
 	if set != 1 || !kindSet[c.Kind] {
 		return fmt.Errorf("change %s: a %s change must carry exactly the %s object", c.Address, c.Kind, c.Kind)

@@ -24,6 +24,7 @@ func Compute(want *desired.State, have *state.Live, opts Options) *Plan {
 	c.roles()
 	c.serviceAccounts()
 	c.associations()
+	c.configMaps()
 	c.prune()
 	c.chainWarnings()
 	if opts.Prune {

@@ -72,6 +72,7 @@ func (c *computer) prune() {
 		}
 	}
 	c.pruneServiceAccounts()
+	c.pruneConfigMaps()
 }
 
 func (c *computer) pruneServiceAccounts() {

@@ -91,6 +91,8 @@ func DecodeChange(jc JSONChange) (plan.Change, error) {
 		c.ServiceAccount, err = decodeDiff[resource.ServiceAccount](jc)
 	case resource.KindAssociation:
 		c.Association, err = decodeDiff[resource.Association](jc)
+	case resource.KindConfigMap:
+		c.ConfigMap, err = decodeDiff[resource.ConfigMap](jc)
 	default:
 		err = fmt.Errorf("unknown kind %q", jc.Kind)
 	}
@@ -178,7 +180,7 @@ func decodeField(jf JSONField) (plan.Field, error) {
 			}
 			return plan.Number(*n), nil
 		}
-	case plan.FieldDescription, plan.FieldPermissionsBoundary, plan.FieldAnnotation:
+	case plan.FieldDescription, plan.FieldPermissionsBoundary, plan.FieldAnnotation, plan.FieldLabel, plan.FieldData:
 		read = func(v any) (plan.Value, error) {
 			s, err := decodeAs[string](v)
 			if err != nil || s == nil {

@@ -191,6 +191,12 @@ func (d *detail) created(obj any) {
 			d.add('+', 0, "targetRoleArn: "+o.TargetRoleARN)
 		}
 		d.tags('+', o.Tags)
+	case *resource.ConfigMap:
+		d.labelled("labels", '+', o.Labels)
+		d.annotations('+', o.Annotations)
+		for _, k := range resource.SortedKeys(o.Data) {
+			d.text("data "+k, "", o.Data[k])
+		}
 	}
 }
 
@@ -209,6 +215,33 @@ func (d *detail) deleted(obj any) {
 	case *resource.Association:
 		d.add(' ', 0, "associationId: "+o.ID)
 		d.add('-', 0, "roleArn: "+o.RoleARN)
+	case *resource.ConfigMap:
+		d.list("data", '-', resource.SortedKeys(o.Data))
+	}
+}
+
+func (d *detail) labelled(title string, mark byte, m map[string]string) {
+	var items []string
+	for _, k := range resource.SortedKeys(m) {
+		items = append(items, k+": "+m[k])
+	}
+	d.list(title, mark, items)
+}
+
+// text adds the line diff of a plain text value (a ConfigMap's AWS config
+// file), or a one-line change for a one-line value.
+func (d *detail) text(title, before, after string) {
+	if !strings.Contains(before+after, "\n") {
+		d.add(' ', 0, title+": "+scalar(orNil(plan.Text(before)))+" → "+scalar(orNil(plan.Text(after))))
+		return
+	}
+	text := docdiff.Unified(docdiff.Text(before, after), contextLines)
+	if text == "" {
+		return
+	}
+	d.add(' ', 0, title+":")
+	for _, l := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		d.add(l[0], 1, l[2:])
 	}
 }
 
@@ -218,6 +251,13 @@ func (d *detail) annotations(mark byte, ann map[string]string) {
 		items = append(items, k+": "+ann[k])
 	}
 	d.list("annotations", mark, items)
+}
+
+func textOf(v plan.Value) string {
+	if t, ok := v.(plan.Text); ok {
+		return string(t)
+	}
+	return ""
 }
 
 // field shows one field of an update. The planner names fields after the
@@ -263,6 +303,10 @@ func (d *detail) field(c plan.Change, f plan.Field) {
 		d.setChange("tags", f)
 	case plan.FieldAnnotation:
 		d.add(' ', 0, "annotation "+f.Key+": "+scalar(f.Before)+" → "+scalar(f.After))
+	case plan.FieldLabel:
+		d.add(' ', 0, "label "+f.Key+": "+scalar(f.Before)+" → "+scalar(f.After))
+	case plan.FieldData:
+		d.text("data "+f.Key, textOf(f.Before), textOf(f.After))
 	default:
 		if len(f.Added)+len(f.Removed) > 0 {
 			d.setChange(f.Path(), f)

@@ -59,6 +59,12 @@ func NoteText(n plan.Note) string {
 		return "bound via both: the AWS SDKs' default credential chain takes web identity (IRSA, the role-arn annotation) before container credentials (Pod Identity), so pods keep IRSA credentials until the binding moves to podIdentity and they are restarted"
 	case plan.NotePodIdentityRestart:
 		return "pods get Pod Identity credentials only when created, and the agent caches them (up to 6 hours): running pods keep what they have until restarted"
+	case plan.NoteProfileRefresh:
+		// Kubernetes "ConfigMaps": mounted ConfigMaps are updated
+		// automatically; subPath mounts and environment variables are not.
+		return "pods that mount this ConfigMap as a volume see the new profile after the kubelet's next sync; those that mount it with subPath or read it into environment variables see it only when restarted"
+	case plan.NoteSharedConfigMap:
+		return "irsa-sync did not create this ConfigMap, or other managers own fields of it: only what irsa-sync set is removed"
 	}
 	return string(n.Kind)
 }

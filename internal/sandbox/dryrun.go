@@ -33,7 +33,11 @@ func honourDryRun(c *Cluster) {
 		}
 		// A dry-run apply of an object that does not exist yet answers with
 		// the object it would create; only its identity matters here.
-		return true, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: action.GetNamespace()}}, nil
+		meta := metav1.ObjectMeta{Name: name, Namespace: action.GetNamespace()}
+		if action.GetResource().Resource == "configmaps" {
+			return true, &corev1.ConfigMap{ObjectMeta: meta}, nil
+		}
+		return true, &corev1.ServiceAccount{ObjectMeta: meta}, nil
 	})
 }
 

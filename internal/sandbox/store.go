@@ -23,6 +23,7 @@ type clusterState struct {
 	Namespaces      []corev1.Namespace      `json:"namespaces"`
 	ServiceAccounts []corev1.ServiceAccount `json:"serviceAccounts"`
 	Pods            []corev1.Pod            `json:"pods,omitempty"`
+	ConfigMaps      []corev1.ConfigMap      `json:"configMaps,omitempty"`
 }
 
 func (s *Sandbox) clusterFile(name string) string {
@@ -47,6 +48,9 @@ func (s *Sandbox) loadCluster(name string) (*Cluster, error) {
 			}
 			for i := range st.Pods {
 				objs = append(objs, &st.Pods[i])
+			}
+			for i := range st.ConfigMaps {
+				objs = append(objs, &st.ConfigMaps[i])
 			}
 		case !os.IsNotExist(err):
 			return nil, fmt.Errorf("sandbox: %w", err)
@@ -87,7 +91,11 @@ func (s *Sandbox) Save() error {
 		if err != nil {
 			return fmt.Errorf("sandbox: save cluster %q: %w", name, err)
 		}
-		st.Namespaces, st.ServiceAccounts, st.Pods = nss.Items, sas.Items, pods.Items
+		cms, err := kube.CoreV1().ConfigMaps("").List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return fmt.Errorf("sandbox: save cluster %q: %w", name, err)
+		}
+		st.Namespaces, st.ServiceAccounts, st.Pods, st.ConfigMaps = nss.Items, sas.Items, pods.Items, cms.Items
 		sort.Slice(st.Namespaces, func(i, j int) bool { return st.Namespaces[i].Name < st.Namespaces[j].Name })
 		sort.Slice(st.ServiceAccounts, func(i, j int) bool {
 			a, b := st.ServiceAccounts[i], st.ServiceAccounts[j]
@@ -95,6 +103,10 @@ func (s *Sandbox) Save() error {
 		})
 		sort.Slice(st.Pods, func(i, j int) bool {
 			a, b := st.Pods[i], st.Pods[j]
+			return a.Namespace+"/"+a.Name < b.Namespace+"/"+b.Name
+		})
+		sort.Slice(st.ConfigMaps, func(i, j int) bool {
+			a, b := st.ConfigMaps[i], st.ConfigMaps[j]
 			return a.Namespace+"/"+a.Name < b.Namespace+"/"+b.Name
 		})
 		b, err := json.MarshalIndent(st, "", "  ")

@@ -112,6 +112,21 @@ type Cluster struct {
 	// when the file binds nothing in it via Pod Identity and does not
 	// prune.
 	PodIdentity *PodIdentity `json:"podIdentity,omitempty"`
+	// ConfigMaps are the ConfigMaps labelled as irsa-sync's (any owner's)
+	// and those of the names the file declares, by "namespace/name"; nil
+	// when not read (see live.ReadConfigMaps).
+	ConfigMaps map[string]ConfigMap `json:"configMaps,omitempty"`
+}
+
+// ConfigMap is a live ConfigMap, with who manages its fields.
+type ConfigMap struct {
+	resource.ConfigMap
+	// Managers are the field managers that own any field (sorted).
+	Managers []string `json:"managers,omitempty"`
+	// Owned are the fields irsa-sync's field manager owns, as
+	// "labels.KEY", "annotations.KEY" and "data.KEY", sorted: the only
+	// ones it may change or remove.
+	Owned []string `json:"owned,omitempty"`
 }
 
 // ServiceAccount is a live ServiceAccount with all its annotations and who

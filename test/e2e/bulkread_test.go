@@ -34,9 +34,10 @@ func noOpPlanCalls(t *testing.T, h *harness) (aws map[string]int, kube map[strin
 	return h.sb.Emulator.Calls(), h.kubeCalls()
 }
 
-// oneList is what a plan may ask of a cluster: one list of namespaces and
-// one of ServiceAccounts, never a GET per binding.
-var oneList = map[string]int{"list namespaces": 1, "list serviceaccounts": 1}
+// oneList is what a plan may ask of a cluster: one list of namespaces, one
+// of ServiceAccounts and one of the ConfigMaps labelled as irsa-sync's,
+// never a GET per binding.
+var oneList = map[string]int{"list namespaces": 1, "list serviceaccounts": 1, "list configmaps": 1}
 
 // TestReadIsBulk checks the read a plan makes: a fixed number of paged
 // calls per account and per cluster, whatever the number of roles.

@@ -1,0 +1,94 @@
+package config
+
+import (
+	pathpkg "path"
+	"slices"
+)
+
+// checkProfileConfigMaps checks each assumedFrom[].profileConfigMap: a
+// cluster of this file, a valid namespace and name, a namespace where the
+// source role has service accounts in that cluster (the pods that mount
+// the ConfigMap start the chain with the source role's credentials, so a
+// ConfigMap anywhere else could never work), and one chain per ConfigMap
+// (its profile key names one profile).
+func (v *validator) checkProfileConfigMaps() {
+	seen := map[string]path{}
+	for i, r := range v.f.Roles {
+		for j, src := range r.AssumedFrom {
+			cm := src.ProfileConfigMap
+			if cm == nil {
+				continue
+			}
+			p := at("roles", i, "assumedFrom", j, "profileConfigMap")
+			ok := v.checkProfileConfigMapFields(p, *cm)
+			k, found := v.lookupChainSource(src)
+			if !ok || !found {
+				continue
+			}
+			key := cm.Cluster + "/" + cm.Namespace + "/" + cm.Name
+			if prev, dup := seen[key]; dup {
+				v.add(p.with("name"), "ConfigMap %s/%s in cluster %q is already written for the chain at %s: each chain needs its own ConfigMap (its profile key names one profile); choose another name", cm.Namespace, cm.Name, cm.Cluster, prev)
+				continue
+			}
+			seen[key] = p
+			if !sourceRunsIn(v.f.Roles[k], *cm) {
+				v.add(p.with("namespace"), "role %q (roles[%d]) has no service account in namespace %q of cluster %q, so no pod that could mount this ConfigMap starts the chain: write it in a namespace where the source role's service accounts are, or bind one there", src.Role, k, cm.Namespace, cm.Cluster)
+			}
+		}
+	}
+}
+
+// checkProfileConfigMapFields checks one profileConfigMap's own fields,
+// reporting whether they are usable for the checks across entries.
+func (v *validator) checkProfileConfigMapFields(p path, cm ProfileConfigMap) bool {
+	ok := true
+	if cm.Cluster == "" {
+		v.add(p.with("cluster"), "cluster is required: the name of the cluster (under clusters) whose pods mount this ConfigMap")
+		ok = false
+	} else if _, found := v.cluster(cm.Cluster); !found {
+		v.add(p.with("cluster"), "no cluster named %q: declare it under clusters, or use one of %s", cm.Cluster, quoteList(v.clusterNames()))
+		ok = false
+	}
+	switch {
+	case cm.Namespace == "":
+		v.add(p.with("namespace"), "namespace is required: the namespace of the pods that mount this ConfigMap")
+		ok = false
+	case len(cm.Namespace) > 63 || !dnsLabelRE.MatchString(cm.Namespace):
+		v.add(p.with("namespace"), "namespace %q is not a Kubernetes namespace name (1-63 lower-case letters, digits and -, starting and ending with a letter or digit): fix it", cm.Namespace)
+		ok = false
+	}
+	switch {
+	case cm.Name == "":
+		v.add(p.with("name"), "name is required: the ConfigMap's name, which the pods' volume names")
+		ok = false
+	case len(cm.Name) > 253 || !dnsSubdomainRE.MatchString(cm.Name):
+		v.add(p.with("name"), "name %q is not a Kubernetes ConfigMap name (lower-case letters, digits, - and ., at most 253, each dot-separated part starting and ending with a letter or digit): fix it", cm.Name)
+		ok = false
+	}
+	return ok
+}
+
+// sourceRunsIn reports whether some service account binding of the source
+// role (exact or pattern) is in the ConfigMap's cluster and namespace.
+func sourceRunsIn(source Role, cm ProfileConfigMap) bool {
+	for _, sa := range source.ServiceAccounts {
+		if sa.Cluster != cm.Cluster {
+			continue
+		}
+		// Namespaces and patterns hold no '/' or '[', so path.Match is
+		// exactly IAM StringLike's * and ? here.
+		if match, err := pathpkg.Match(sa.Namespace, cm.Namespace); err == nil && match {
+			return true
+		}
+	}
+	return false
+}
+
+func (v *validator) clusterNames() []string {
+	names := make([]string, 0, len(v.f.Clusters))
+	for _, c := range v.f.Clusters {
+		names = append(names, c.Name)
+	}
+	slices.Sort(names)
+	return names
+}

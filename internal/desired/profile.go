@@ -1,0 +1,79 @@
+package desired
+
+import (
+	pathpkg "path"
+	"strings"
+
+	"github.com/irsa-sync/irsa-sync/internal/config"
+	"github.com/irsa-sync/irsa-sync/internal/resource"
+)
+
+// ConfigMap is a profile ConfigMap the file asks for
+// (assumedFrom[].profileConfigMap): the AWS config that chains from a
+// source role's pods to the target role.
+type ConfigMap struct {
+	resource.ConfigMap
+	// Target and Source are the chain's roles, by ARN.
+	Target string `json:"target"`
+	Source string `json:"source"`
+	Adopt  bool   `json:"adopt,omitempty"`
+}
+
+// profileConfigMap builds the ConfigMap of one chain. The profile the pods
+// select is named after the target role; how it gets the source role's
+// credentials depends on how the source role's service accounts in that
+// namespace reach it.
+func profileConfigMap(f *config.File, cm config.ProfileConfigMap, source config.Role, sourceARN string, target config.Role, targetARN string) ConfigMap {
+	text := ProfileConfig(target.Name, targetARN, source.Name, sourceARN, sourceUsesIRSA(f, source, cm))
+	return ConfigMap{Target: targetARN, Source: sourceARN, Adopt: cm.Adopt, ConfigMap: resource.ConfigMap{
+		Cluster: cm.Cluster, Namespace: cm.Namespace, Name: cm.Name,
+		Labels:      map[string]string{resource.ManagedByLabel: resource.ManagedByValue},
+		Annotations: map[string]string{resource.OwnerAnnotation: f.Owner},
+		Data:        map[string]string{resource.ProfileConfigKey: text, resource.ProfileNameKey: target.Name},
+	}}
+}
+
+// ProfileConfig is the AWS config file (the SDKs' shared config format)
+// that chains from the source role to the target, as the AWS guide's
+// "Authenticate to another account with IRSA" writes it: the target's
+// profile takes its credentials from a profile of the source role that
+// reads the pod's web identity token. Without IRSA (the source role's
+// pods use EKS Pod Identity), the target's profile takes the source
+// role's credentials from the container credential provider instead
+// (credential_source = EcsContainer, which reads the
+// AWS_CONTAINER_CREDENTIALS_FULL_URI the Pod Identity webhook sets).
+func ProfileConfig(targetName, targetARN, sourceName, sourceARN string, irsa bool) string {
+	var b strings.Builder
+	b.WriteString("# Written by irsa-sync for role chaining: the next apply rewrites any edit.\n")
+	b.WriteString("# Use it with AWS_CONFIG_FILE set to this file and AWS_PROFILE=" + targetName + ".\n")
+	b.WriteString("[profile " + targetName + "]\n")
+	b.WriteString("role_arn = " + targetARN + "\n")
+	if !irsa {
+		b.WriteString("credential_source = EcsContainer\n")
+		return b.String()
+	}
+	sourceProfile := sourceName
+	if strings.EqualFold(sourceName, targetName) {
+		sourceProfile = sourceName + "-source"
+	}
+	b.WriteString("source_profile = " + sourceProfile + "\n\n")
+	b.WriteString("[profile " + sourceProfile + "]\n")
+	b.WriteString("role_arn = " + sourceARN + "\n")
+	b.WriteString("web_identity_token_file = " + resource.WebIdentityTokenFile + "\n")
+	return b.String()
+}
+
+// sourceUsesIRSA reports whether a binding of the source role in the
+// ConfigMap's cluster and namespace is via irsa or both: those pods have
+// the web identity token. Validation made sure there is a binding there.
+func sourceUsesIRSA(f *config.File, source config.Role, cm config.ProfileConfigMap) bool {
+	for _, sa := range source.ServiceAccounts {
+		if sa.Cluster != cm.Cluster {
+			continue
+		}
+		if match, err := pathpkg.Match(sa.Namespace, cm.Namespace); err == nil && match && config.UsesIRSA(f.ViaOf(sa)) {
+			return true
+		}
+	}
+	return false
+}
