@@ -30,15 +30,17 @@ func newImportCmd(g *globalOptions, streams IO) *cobra.Command {
 		Long: `import reads the accounts and clusters of a bindings file (its roles and
 policies may be empty, partial or missing) and writes a complete bindings file
 declaring what is live: every role of those accounts whose trust names an OIDC
-provider of those clusters, with its policies, tags and service accounts, and
-adopt: true on every object irsa-sync does not own yet. Customer-managed
+provider of those clusters or that their EKS Pod Identity associations name,
+with its policies, tags and service accounts (via irsa, podIdentity or both),
+the roles chained from them (assumedFrom), and adopt: true on every object
+irsa-sync does not own yet. Customer-managed
 policies' documents are written as files under --policies-dir.
 
 A role whose trust the file cannot express (another principal, a condition
 irsa-sync does not generate) is reported on stderr and left out, unless
 --include-unrepresentable keeps it with a comment saying what the next apply
 would change. So are service accounts annotated with a role the file does not
-declare. import reads like plan (a few bulk calls per account) and writes
+declare, and associations it does not bind (an EKS add-on's among them). import reads like plan (a few bulk calls per account) and writes
 nothing to AWS or Kubernetes; its output is the same for the same estate.`,
 		Example: `  irsa-sync import -f accounts.yaml --out bindings.yaml
   irsa-sync plan -f bindings.yaml       # only the adoption
@@ -99,7 +101,7 @@ func runImport(cmd *cobra.Command, g *globalOptions, o *importOptions, streams I
 	if err != nil {
 		return err
 	}
-	have, err := live.Read(ctx, f, clients, live.Options{})
+	have, err := live.Read(ctx, f, clients, live.Options{PodIdentity: true})
 	if err != nil {
 		return fmt.Errorf("read the live state: %w", err)
 	}

@@ -36,7 +36,7 @@ func (v *validator) checkRoles() {
 		switch {
 		case len(r.ServiceAccounts) == 0 && len(r.AssumedFrom) == 0:
 			v.add(p.with("serviceAccounts"), "the role has no service accounts: add at least one {cluster, namespace, name}, or assumedFrom: [{role: NAME}] for a role reached by chaining, or remove the role")
-		case len(r.ServiceAccounts) > 0:
+		default:
 			v.checkTrustSize(p, r)
 		}
 	}

@@ -1,7 +1,8 @@
 // Package importer turns a live estate into the bindings file that declares
 // it, for `irsa-sync import`: every role of the file's accounts whose trust
-// names an OIDC provider of the file's clusters, with its policies and the
-// ServiceAccounts bound to it. It is pure: the live state was read before,
+// names an OIDC provider of the file's clusters, or that an EKS Pod Identity
+// association of them names, with its policies and the ServiceAccounts bound
+// to it, and the roles chained from those (assumedFrom). It is pure: the live state was read before,
 // with the same bulk readers plan uses.
 //
 // The property it keeps: a plan of the file it writes, against the estate it
@@ -17,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/irsa-sync/irsa-sync/internal/config"
+	"github.com/irsa-sync/irsa-sync/internal/desired"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
 	"github.com/irsa-sync/irsa-sync/internal/state"
 )
@@ -79,20 +81,9 @@ func Build(in *config.File, live *state.Live, opts Options) *Result {
 		opts.PoliciesDir = "policies"
 	}
 	b := &builder{in: in, live: live, opts: opts, res: &Result{Documents: map[string][]byte{}, Comments: map[int][]string{}, UnknownTags: map[string][]string{}},
-		clusterByHost: map[string]string{}, declaredRoles: map[string]bool{}, declaredPolicies: map[string]bool{}, imported: map[string]bool{}}
-	clusters := make([]string, 0, len(in.Clusters))
-	for _, c := range in.Clusters {
-		clusters = append(clusters, c.Name)
-	}
-	sort.Strings(clusters)
-	for _, name := range clusters {
-		if cl := live.Clusters[name]; cl != nil && cl.Issuer != "" {
-			host := resource.IssuerHost(cl.Issuer)
-			if _, dup := b.clusterByHost[host]; !dup {
-				b.clusterByHost[host] = name
-			}
-		}
-	}
+		declaredRoles: map[string]bool{}, declaredPolicies: map[string]bool{}, imported: map[string]bool{}}
+	b.indexClusters()
+	b.indexAssociations()
 	out := *in
 	out.Path, out.Source = "", nil
 	out.Roles = append([]config.Role(nil), in.Roles...)
@@ -111,7 +102,11 @@ func Build(in *config.File, live *state.Live, opts Options) *Result {
 			b.account(a, acct)
 		}
 	}
+	b.resolveChains()
+	b.emit()
+	b.verify()
 	b.orphans()
+	b.associationOrphans()
 	sort.Slice(b.res.Reports, func(i, j int) bool {
 		x, y := b.res.Reports[i], b.res.Reports[j]
 		if x.Object != y.Object {
@@ -135,47 +130,122 @@ type builder struct {
 	opts Options
 	out  *config.File
 	res  *Result
-	// clusterByHost maps an issuer host to the (first, by name) cluster.
-	clusterByHost map[string]string
+	idx  clusterIndex
 	// declaredRoles and declaredPolicies are the input's, by
 	// "account/lower-cased name"; imported are the roles import added.
 	declaredRoles, declaredPolicies, imported map[string]bool
+	// direct are the associations of listed clusters by their lower-cased
+	// roleArn, targeted those with a targetRoleArn by the lower-cased
+	// target, and sources the lower-cased roleArns of the latter: the
+	// source roles irsa-sync derives from sourceRole.
+	direct, targeted map[string][]association
+	sources          map[string]bool
+	// cands are the roles import considers, in account and name order.
+	cands []*candidate
+}
+
+// candidate is a live role import considers, as the file would declare it.
+type candidate struct {
+	a    config.Account
+	acct *state.Account
+	live resource.Role
+	tr   readTrust
+	role config.Role
+	// problems are what the file cannot say of the role itself,
+	// chainProblems those of its chain statements (which depend on the
+	// roles imported); changes what the next apply would write.
+	problems, chainProblems, changes []string
+	// chainOnly: the role's trust names no cluster, only roles it may be
+	// chained from.
+	chainOnly bool
+	// namesCandidate: a chain statement names a role import considers,
+	// so a chain-only role left out is reported rather than unrelated.
+	namesCandidate bool
+	kept           bool
+}
+
+func (c *candidate) allProblems() []string {
+	return append(append([]string(nil), c.problems...), c.chainProblems...)
+}
+
+// keep reports whether the role goes into the file: when the file can say
+// all of it, or, with --include-unrepresentable, when it binds something.
+func (c *candidate) keep(include bool) bool {
+	binds := len(c.role.ServiceAccounts) > 0 || len(c.role.AssumedFrom) > 0
+	return binds && (len(c.allProblems()) == 0 || include)
 }
 
 func (b *builder) report(kind ReportKind, object, reason string) {
 	b.res.Reports = append(b.res.Reports, Report{Kind: kind, Object: object, Reason: reason})
 }
 
-// account imports the roles of one account, in name order.
+// indexClusters finds each listed cluster's issuer host and ARN.
+func (b *builder) indexClusters() {
+	b.idx = clusterIndex{byHost: map[string]string{}, byARN: map[string]string{}, account: map[string]string{}}
+	ids := map[string]string{}
+	for _, a := range b.in.Accounts {
+		ids[a.Name] = a.ID
+	}
+	clusters := append([]config.Cluster(nil), b.in.Clusters...)
+	sort.Slice(clusters, func(i, j int) bool { return clusters[i].Name < clusters[j].Name })
+	for _, c := range clusters {
+		id := ids[c.Account]
+		b.idx.account[c.Name] = id
+		b.idx.byARN[desired.ClusterARN(c.Region, id, c.Name)] = c.Name
+		if cl := b.live.Clusters[c.Name]; cl != nil && cl.Issuer != "" {
+			host := resource.IssuerHost(cl.Issuer)
+			if _, dup := b.idx.byHost[host]; !dup {
+				b.idx.byHost[host] = c.Name
+			}
+		}
+	}
+}
+
+// account collects the candidates of one account, in name order: roles
+// whose trust names a listed cluster or that an association of one names,
+// and roles whose trust names only roles, which chaining may import.
 func (b *builder) account(a config.Account, acct *state.Account) {
 	for _, key := range resource.SortedKeys(acct.Roles) {
 		r := acct.Roles[key]
-		if !namesListedCluster(r.Trust, b.clusterByHost) {
+		arn := strings.ToLower(r.ARN)
+		if b.declaredRoles[a.Name+"/"+key] || b.sources[arn] {
+			continue // declared already, or a source role sourceRole derives
+		}
+		bound := namesListedCluster(r.Trust, b.idx) || len(b.direct[arn]) > 0 || len(b.targeted[arn]) > 0
+		tr := parseTrust(r.Trust, a.ID, b.idx)
+		if !bound && len(tr.RoleRefs) == 0 {
 			continue
 		}
-		object := a.Name + "/role " + r.Name
-		if b.declaredRoles[a.Name+"/"+key] {
-			continue // declared already: kept as the input writes it
+		c := b.role(a, acct, r, tr)
+		c.chainOnly = !bound
+		b.cands = append(b.cands, c)
+	}
+}
+
+// emit writes the candidates kept into the file, with their reports.
+func (b *builder) emit() {
+	for _, c := range b.cands {
+		if c.chainOnly && len(c.role.AssumedFrom) == 0 && !c.namesCandidate {
+			continue // chains from no role of the file: not this file's
 		}
-		role, problems, changes := b.role(a, acct, r)
+		object := c.a.Name + "/role " + c.role.Name
+		problems := c.allProblems()
 		for _, p := range problems {
 			b.report(Unrepresentable, object, p)
 		}
-		if len(problems) > 0 {
-			if !b.opts.IncludeUnrepresentable {
+		if !c.kept {
+			if !b.opts.IncludeUnrepresentable || len(problems) == 0 {
 				b.report(Unrepresentable, object, "left out of the file (--include-unrepresentable keeps it)")
-				continue
-			}
-			if len(role.ServiceAccounts) == 0 {
+			} else {
 				b.report(Unrepresentable, object, "left out of the file even with --include-unrepresentable: no service account of a listed cluster is bound to it")
-				continue
 			}
+			continue
 		}
-		for _, c := range changes {
-			b.report(Changes, object, c)
+		for _, ch := range c.changes {
+			b.report(Changes, object, ch)
 		}
-		b.imported[a.Name+"/"+key] = true
-		b.out.Roles = append(b.out.Roles, role)
+		b.imported[c.a.Name+"/"+strings.ToLower(c.role.Name)] = true
+		b.out.Roles = append(b.out.Roles, c.role)
 		if len(problems) > 0 {
 			idx := len(b.out.Roles) - 1
 			b.res.Comments[idx] = append([]string{"irsa-sync import kept this role though the file cannot express its live trust:"},
@@ -194,8 +264,8 @@ func prefixed(lines []string) []string {
 
 // role is the file's entry for a live role, the problems that keep it from
 // being imported as it is, and what the next apply would change besides
-// ownership.
-func (b *builder) role(a config.Account, acct *state.Account, r resource.Role) (config.Role, []string, []string) {
+// ownership. Its chains are resolved later (resolveChains).
+func (b *builder) role(a config.Account, acct *state.Account, r resource.Role, tr readTrust) *candidate {
 	role := config.Role{Name: r.Name, Account: a.Name, Description: r.Description, PermissionsBoundary: r.PermissionsBoundary,
 		Tags: userTags(r.Tags), Adopt: !state.OwnedBy(r.Tags, b.in.Owner)}
 	if r.Path != "/" {
@@ -204,19 +274,22 @@ func (b *builder) role(a config.Account, acct *state.Account, r resource.Role) (
 	if r.MaxSessionDuration != 0 && r.MaxSessionDuration != 3600 {
 		role.MaxSessionDuration = r.MaxSessionDuration
 	}
-	tr := parseTrust(r.Trust, a.ID, b.clusterByHost)
-	problems := tr.Problems
-	var changes []string
+	c := &candidate{a: a, acct: acct, live: r, tr: tr, problems: append([]string(nil), tr.Problems...)}
 	for _, arn := range r.ManagedPolicies {
 		ref, problem := b.policyRef(a, acct, arn)
 		if problem != "" {
-			problems = append(problems, problem)
+			c.problems = append(c.problems, problem)
 			continue
 		}
 		role.Policies = append(role.Policies, ref)
 	}
 	sort.Strings(role.Policies)
 	for _, name := range resource.SortedKeys(r.InlinePolicies) {
+		if name == resource.ChainPolicyName {
+			// irsa-sync's derived half of a chain: the file cannot
+			// declare it, and verify says what apply writes there.
+			continue
+		}
 		if role.InlinePolicies == nil {
 			role.InlinePolicies = map[string]json.RawMessage{}
 		}
@@ -233,15 +306,25 @@ func (b *builder) role(a config.Account, acct *state.Account, r resource.Role) (
 			role.AllowNamespaceWildcard = true
 		}
 		if change != "" {
-			changes = append(changes, change)
+			c.changes = append(c.changes, change)
 		}
 		role.ServiceAccounts = append(role.ServiceAccounts, sa)
 	}
-	sort.Slice(role.ServiceAccounts, func(i, j int) bool {
-		x, y := role.ServiceAccounts[i], role.ServiceAccounts[j]
+	c.role = role
+	b.podBindings(c)
+	if dv := b.in.Settings.DefaultVia; dv != "" && dv != config.ViaIRSA {
+		// The input's default would turn an irsa binding into another.
+		for i, sa := range c.role.ServiceAccounts {
+			if sa.Via == "" && !strings.ContainsAny(sa.Namespace+sa.Name, "*?") {
+				c.role.ServiceAccounts[i].Via = config.ViaIRSA
+			}
+		}
+	}
+	sort.Slice(c.role.ServiceAccounts, func(i, j int) bool {
+		x, y := c.role.ServiceAccounts[i], c.role.ServiceAccounts[j]
 		return x.Cluster+"\x00"+x.Namespace+"\x00"+x.Name+"\x00"+x.Audience < y.Cluster+"\x00"+y.Namespace+"\x00"+y.Name+"\x00"+y.Audience
 	})
-	return role, problems, changes
+	return c
 }
 
 // userTags are the tags a user set: irsa-sync's own (irsa-sync/*) are

@@ -18,37 +18,64 @@ type subject struct {
 }
 
 // readTrust is what a live trust says in the file's terms: the subjects it
-// admits, and the reasons (one per statement) it cannot be written as
+// admits through OIDC and through EKS Pod Identity, the roles it names for
+// chaining, and the reasons (one per statement) it cannot be written as
 // bindings.
 type readTrust struct {
 	Subjects []subject
+	Pods     []podSubject
+	Chains   []chainRef
+	// RoleRefs are the role ARNs of every statement naming one role,
+	// whether or not it is a chain the file can say.
+	RoleRefs []string
 	Problems []string
 }
 
 // namesListedCluster reports whether any statement of a trust names, as its
-// federated principal, an OIDC provider for the issuer of a listed cluster:
-// the roles import considers. clusterByHost maps an issuer host to its
-// cluster.
-func namesListedCluster(doc policy.Document, clusterByHost map[string]string) bool {
+// federated principal, an OIDC provider for the issuer of a listed cluster,
+// or, trusting EKS Pod Identity, a listed cluster's ARN: the roles import
+// considers.
+func namesListedCluster(doc policy.Document, idx clusterIndex) bool {
 	for _, st := range statements(doc) {
 		principal, _ := st["Principal"].(map[string]any)
 		for _, p := range stringsOf(principal["Federated"]) {
-			if _, ok := clusterByHost[providerHost(p)]; ok {
+			if _, ok := idx.byHost[providerHost(p)]; ok {
 				return true
 			}
+		}
+		if isPodStatement(st) && podNamesListedCluster(st, idx) {
+			return true
 		}
 	}
 	return false
 }
 
 // parseTrust reads each statement of a role's trust as the bindings that
-// trust.ForRole would generate it from. A statement of any other shape is a
+// trust.Build would generate it from. A statement of any other shape is a
 // problem, described for the reviewer: irsa-sync's next apply would replace
-// it with the generated trust.
-func parseTrust(doc policy.Document, accountID string, clusterByHost map[string]string) readTrust {
+// it with the generated trust. Chain statements are read, not judged: only
+// the caller knows which roles the file declares.
+func parseTrust(doc policy.Document, accountID string, idx clusterIndex) readTrust {
 	var out readTrust
 	for _, st := range statements(doc) {
-		subs, problem := parseStatement(st, accountID, clusterByHost)
+		if isPodStatement(st) {
+			pods, problem := podStatement(st, accountID, idx)
+			if problem != "" {
+				out.Problems = append(out.Problems, "a trust statement "+problem)
+			}
+			out.Pods = append(out.Pods, pods...)
+			continue
+		}
+		if c, isRole, problem := chainStatement(st); isRole {
+			out.RoleRefs = append(out.RoleRefs, c.Role)
+			if problem != "" {
+				out.Problems = append(out.Problems, "a trust statement "+problem)
+			} else {
+				out.Chains = append(out.Chains, c)
+			}
+			continue
+		}
+		subs, problem := parseStatement(st, accountID, idx.byHost)
 		if problem != "" {
 			out.Problems = append(out.Problems, "a trust statement "+problem)
 			continue

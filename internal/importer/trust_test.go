@@ -50,7 +50,7 @@ func TestParseTrust(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			doc := policy.MustParse(strings.ReplaceAll(tt.doc, "HOST", host))
-			got := parseTrust(doc, "111122223333", hosts)
+			got := parseTrust(doc, "111122223333", clusterIndex{byHost: hosts})
 			if diff := cmp.Diff(tt.want, got.Subjects); diff != "" {
 				t.Errorf("subjects (-want +got):\n%s", diff)
 			}

@@ -20,6 +20,9 @@ type Options struct {
 	// Prune reads what pruning needs: every cluster's Pod Identity
 	// associations, each described for its owner tag.
 	Prune bool
+	// PodIdentity reads every cluster's Pod Identity associations, each
+	// described, whatever the file binds: import turns them into bindings.
+	PodIdentity bool
 }
 
 // Read reads every account and cluster of the file concurrently. Each
@@ -101,9 +104,9 @@ func Read(ctx context.Context, f *config.File, clients *connect.Clients, opts Op
 			if err := ReadConfigMaps(ctx, clients.Kube[c.Name], cl, ConfigMapOptions{Declared: declared, Required: len(declared) > 0}); err != nil {
 				return err
 			}
-			if pi := bound[c.Name]; pi.needs(cl, f.Owner, opts.Prune) {
+			if pi := bound[c.Name]; opts.PodIdentity || pi.needs(cl, f.Owner, opts.Prune) {
 				if cl.PodIdentity, err = ReadPodIdentity(ctx, clients.EKS[c.Name], c.Name, PodIdentityOptions{
-					ARN: arn, Eligibility: len(pi.pod) > 0, DescribeAll: opts.Prune,
+					ARN: arn, Eligibility: len(pi.pod) > 0, DescribeAll: opts.Prune || opts.PodIdentity,
 					Touched: func(key string) bool { return pi.exact[key] || ownPodIdentity(cl, key, f.Owner) },
 				}); err != nil {
 					return err
