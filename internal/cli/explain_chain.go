@@ -7,6 +7,7 @@ import (
 	"github.com/irsa-sync/irsa-sync/internal/access"
 	"github.com/irsa-sync/irsa-sync/internal/desired"
 	"github.com/irsa-sync/irsa-sync/internal/policy"
+	"github.com/irsa-sync/irsa-sync/internal/resource"
 	"github.com/irsa-sync/irsa-sync/internal/trust"
 )
 
@@ -51,6 +52,11 @@ func writeChain(w io.Writer, want *desired.State, role *desired.Role, clusters m
 		}
 		if n == 0 {
 			fmt.Fprintln(w, "      - none: no service account can start this chain")
+		}
+		for _, cm := range want.ConfigMaps {
+			if cm.Target == role.ARN && cm.Source == source.ARN {
+				fmt.Fprintf(w, "      pods in namespace %s of cluster %s chain with the AWS config profile %q of ConfigMap %s/%s\n", cm.Namespace, cm.Cluster, cm.Data[resource.ProfileNameKey], cm.Namespace, cm.Name)
+			}
 		}
 	}
 	var targets []*desired.Role

@@ -28,6 +28,7 @@ func TestExplainChain(t *testing.T) {
 		"through role app in account pods (arn:aws:iam::111122223333:role/app)",
 		"c1/apps/app\n",
 		"c1/jobs/* (pattern)",
+		`pods in namespace apps of cluster c1 chain with the AWS config profile "reader" of ConfigMap apps/reader-aws`,
 		"role arn:aws:iam::111122223333:role/app, by role chaining",
 		"The live trust is exactly the declared one.",
 	} {

@@ -88,7 +88,7 @@ func runImport(cmd *cobra.Command, g *globalOptions, o *importOptions, streams I
 	f, _ = config.Resolve(f, conns, g.mode)
 	ctx, cancel := withTimeout(cmd.Context(), g.Timeout)
 	defer cancel()
-	var conn connect.Connector = &connect.Real{Kubeconfig: g.Kubeconfig}
+	var conn connect.Connector = &connect.Real{Kubeconfig: g.Kubeconfig, Regions: connect.AccountRegions(f)}
 	if g.Sandbox != "" {
 		sb, err := openSandbox(g.Sandbox, f, sandbox.Options{})
 		if err != nil {

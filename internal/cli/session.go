@@ -56,7 +56,7 @@ func openSession(ctx context.Context, g *globalOptions) (*session, error) {
 		g.logger().Debug("connection", "mode", string(g.mode), "to", o.Kind+" "+o.Name, "how", o.How, "from", o.From)
 	}
 	s := &session{file: f, paths: g.Files, digest: d, log: g.logger(), status: g.status()}
-	var conn connect.Connector = &connect.Real{Kubeconfig: g.Kubeconfig}
+	var conn connect.Connector = &connect.Real{Kubeconfig: g.Kubeconfig, Regions: connect.AccountRegions(f)}
 	if g.Sandbox != "" {
 		if s.sandbox, err = openSandbox(g.Sandbox, f, sandbox.Options{}); err != nil {
 			return nil, err

@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/irsa-sync/irsa-sync/internal/config"
+	"github.com/irsa-sync/irsa-sync/internal/partition"
 )
 
 // RetryMaxAttempts is how many times the SDK tries a call by default: IAM
@@ -21,7 +22,8 @@ import (
 const RetryMaxAttempts = 10
 
 // DefaultRegion signs IAM and STS calls when the environment names no
-// region: IAM is a global service.
+// region and the file implies no other partition for the account: IAM is a
+// global service.
 const DefaultRegion = "us-east-1"
 
 // Real connects to real AWS accounts and clusters with the SDK's default
@@ -35,6 +37,12 @@ type Real struct {
 	// RetryMaxAttempts bounds the SDK's adaptive retryer; 0 means
 	// RetryMaxAttempts.
 	RetryMaxAttempts int
+	// Regions are, by account name, a region of the account's partition
+	// (AccountRegions): an account whose configured region is in another
+	// partition, or none, is signed there instead, since the credentials
+	// of an aws-cn or aws-us-gov account are valid only in their own
+	// partition's endpoints.
+	Regions map[string]string
 
 	once    sync.Once
 	base    aws.Config
@@ -72,7 +80,24 @@ func (r *Real) AWS(ctx context.Context, a config.Account) (aws.Config, error) {
 		}
 		cfg = r.base.Copy()
 	}
+	if hint := r.Regions[a.Name]; hint != "" && partition.ForRegion(cfg.Region) != partition.ForRegion(hint) {
+		cfg.Region = hint
+	}
 	return AssumeRole(cfg, a), nil
+}
+
+// AccountRegions returns, for each account of f whose partition the file
+// implies (from its clusters' regions), one region of that partition: the
+// region Real signs its IAM and STS calls in when the environment names
+// none, or names one of another partition.
+func AccountRegions(f *config.File) map[string]string {
+	out := map[string]string{}
+	for _, a := range f.Accounts {
+		if _, region := f.AccountPartition(a.Name); region != "" {
+			out[a.Name] = region
+		}
+	}
+	return out
 }
 
 // AssumeRole returns cfg with credentials from assuming the account's
