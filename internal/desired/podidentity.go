@@ -65,7 +65,10 @@ func bindPodIdentity(pi *podIdentity, role *Role, r config.Role, b config.Servic
 		if r.SourceRole == "" {
 			return fmt.Errorf("role %q is in another account than cluster %q: set sourceRole", r.Name, cl.Name)
 		}
-		src := pi.source(cl.Account, cid, role.Path, r.SourceRole)
+		src, err := pi.source(cl.Account, cid, role.Path, r.SourceRole)
+		if err != nil {
+			return fmt.Errorf("role %q: %w", r.Name, err)
+		}
 		src.Pods = append(src.Pods, subj)
 		if pi.targets[src.ARN] == nil {
 			pi.targets[src.ARN] = map[string]bool{}
@@ -84,11 +87,19 @@ func bindPodIdentity(pi *podIdentity, role *Role, r config.Role, b config.Servic
 
 // source returns the source role of that name in a cluster's account. It
 // takes its target's path, so that a file scoped by requiredRolePath (and
-// an apply role scoped to role/<path>*) covers it too.
-func (pi *podIdentity) source(account, id, path, name string) *Role {
+// an apply role scoped to role/<path>*) covers it too. IAM names a role by
+// its name alone, whatever the case and path (CreateRole: "names must be
+// unique within the account. Names are not distinguished by case"), so
+// targets on two paths cannot share a source role.
+func (pi *podIdentity) source(account, id, path, name string) (*Role, error) {
 	arn := resource.RoleARN(pi.partition[account], id, path, name)
 	if r := pi.sources[arn]; r != nil {
-		return r
+		return r, nil
+	}
+	for _, other := range pi.sources {
+		if other.AccountID == id && strings.EqualFold(other.Name, name) {
+			return nil, fmt.Errorf("sourceRole %q in account %q would be role %s, and another role's sourceRole already makes it %s: IAM role names are unique within an account whatever their case and path (a source role takes its target's path), so put the roles sharing a sourceRole on one path with one spelling, or give them different sourceRoles", name, account, arn, other.ARN)
+		}
 	}
 	r := &Role{Account: account, Role: resource.Role{
 		AccountID: id, Name: name, Path: path, ARN: arn,
@@ -105,20 +116,22 @@ func (pi *podIdentity) source(account, id, path, name string) *Role {
 		}
 	}
 	pi.sources[arn] = r
-	return r
+	return r, nil
 }
 
 // finish adds the associations and the source roles, each with the inline
 // policy that lets it assume exactly its targets and tag the session (EKS
 // passes the session tags on to the target role).
 func (pi *podIdentity) finish(st *State) error {
+	// By name, not ARN: a declared role of the same name on another path
+	// is the same IAM role (see source).
 	declared := map[string]bool{}
 	for _, r := range st.Roles {
-		declared[strings.ToLower(r.ARN)] = true
+		declared[r.AccountID+"/"+strings.ToLower(r.Name)] = true
 	}
 	for _, arn := range resource.SortedKeys(pi.sources) {
 		src := pi.sources[arn]
-		if declared[strings.ToLower(arn)] {
+		if declared[src.AccountID+"/"+strings.ToLower(src.Name)] {
 			return fmt.Errorf("sourceRole %q in account %q is also declared under roles: name another role, irsa-sync manages the source role itself", src.Name, src.Account)
 		}
 		var targets []trust.Chain
