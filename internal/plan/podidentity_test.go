@@ -141,7 +141,9 @@ func TestAssociationPlan(t *testing.T) {
 		{name: "untagged: conflict", via: podID, live: live(func(a *state.Association) { a.Tags = nil }),
 			conflicts: []Problem{{piAddr, "association " + piID + " for role " + appRoleARN + ` exists and irsa-sync did not create it (tag irsa-sync/owner is ""): set adopt: true on this binding to take it over, or bind another service account`}}},
 		{name: "another owner's, adopted, same role: the owner tag only, no restart", via: podID, adopt: true,
-			live: live(func(a *state.Association) { a.Tags = map[string]string{resource.OwnerTag: otherOwner, "cost-center": "42"} }),
+			live: live(func(a *state.Association) {
+				a.Tags = map[string]string{resource.OwnerTag: otherOwner, "cost-center": "42"}
+			}),
 			changes: []Change{{Action: Update, Kind: resource.KindAssociation, Address: piAddr, Cluster: "c1", Adopt: true,
 				Association: &Diff[resource.Association]{Before: ptr(func() resource.Association {
 					a := withIDs(wantAssociation())
@@ -162,10 +164,10 @@ func TestAssociationPlan(t *testing.T) {
 					{Name: FieldTags, Before: Tags(nil), After: Tags{resource.OwnerTag: owner}, Added: []string{resource.OwnerTag + "=" + owner}}},
 				Notes: restart}}},
 		{name: "an add-on's: conflict, whatever its tags", via: podID,
-			live: live(func(a *state.Association) { a.OwnerARN = addonARN }),
+			live:      live(func(a *state.Association) { a.OwnerARN = addonARN }),
 			conflicts: []Problem{{piAddr, "association " + piID + " is owned by the EKS add-on " + addonARN + ", and irsa-sync never changes an add-on's association: bind the role through the add-on's own settings, or bind another service account"}}},
 		{name: "an add-on's, adopted: still a conflict", via: podID, adopt: true,
-			live: &state.Association{Association: resource.Association{Cluster: "c1", Namespace: "default", ServiceAccount: "app", ID: piID, ARN: piARN, OwnerARN: addonARN}},
+			live:      &state.Association{Association: resource.Association{Cluster: "c1", Namespace: "default", ServiceAccount: "app", ID: piID, ARN: piARN, OwnerARN: addonARN}},
 			conflicts: []Problem{{piAddr, "association " + piID + " is owned by the EKS add-on " + addonARN + ", and irsa-sync never changes an add-on's association: bind the role through the add-on's own settings, or bind another service account"}}},
 	}
 	for _, tt := range tests {
