@@ -62,8 +62,8 @@ func (h Hop) Words() string {
 	case HopNotTried:
 		return "not tried: the binding's own web identity step failed"
 	case Propagating:
-		return fmt.Sprintf("still refused after %d attempts although the trust of %s and the inline policy %s of %s read right: IAM may still be propagating, try a longer --wait (else a permissions boundary or an SCP refuses it)",
-			h.Attempts, h.Role, resource.ChainPolicyName, h.Source)
+		return fmt.Sprintf("still refused after %d attempts although the trust of %s and the inline policies of %s (%s) read right: IAM may still be propagating, try a longer --wait (else a permissions boundary or an SCP refuses it)",
+			h.Attempts, h.Role, h.Source, resource.ChainPolicyName)
 	case STSError:
 		return "STS failed"
 	}
