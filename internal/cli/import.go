@@ -32,16 +32,19 @@ policies may be empty, partial or missing) and writes a complete bindings file
 declaring what is live: every role of those accounts whose trust names an OIDC
 provider of those clusters or that their EKS Pod Identity associations name,
 with its policies, tags and service accounts (via irsa, podIdentity or both),
-the roles chained from them (assumedFrom), and adopt: true on every object
-irsa-sync does not own yet. Customer-managed
+the roles chained from them (assumedFrom) with the profile ConfigMaps
+irsa-sync wrote for those chains (profileConfigMap), and adopt: true on every
+object irsa-sync does not own yet. Customer-managed
 policies' documents are written as files under --policies-dir.
 
 A role whose trust the file cannot express (another principal, a condition
 irsa-sync does not generate) is reported on stderr and left out, unless
 --include-unrepresentable keeps it with a comment saying what the next apply
 would change. So are service accounts annotated with a role the file does not
-declare, and associations it does not bind (an EKS add-on's among them). import reads like plan (a few bulk calls per account) and writes
-nothing to AWS or Kubernetes; its output is the same for the same estate.`,
+declare, associations it does not bind (an EKS add-on's among them), and
+profile ConfigMaps of no chain it writes. import reads like plan (a few bulk
+calls per account) and writes nothing to AWS or Kubernetes; its output is the
+same for the same estate.`,
 		Example: `  irsa-sync import -f accounts.yaml --out bindings.yaml
   irsa-sync plan -f bindings.yaml       # only the adoption
   irsa-sync apply -f bindings.yaml`,

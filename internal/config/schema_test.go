@@ -62,7 +62,8 @@ func TestSchemaMatchesTypes(t *testing.T) {
 	}
 	walk(reflect.TypeFor[File](), doc, "(file)")
 	for _, typ := range []reflect.Type{reflect.TypeFor[Account](), reflect.TypeFor[Cluster](), reflect.TypeFor[Policy](),
-		reflect.TypeFor[Role](), reflect.TypeFor[ServiceAccount](), reflect.TypeFor[Settings]()} {
+		reflect.TypeFor[Role](), reflect.TypeFor[ServiceAccount](), reflect.TypeFor[Settings](),
+		reflect.TypeFor[ChainSource](), reflect.TypeFor[ProfileConfigMap]()} {
 		if !seen[typ] {
 			t.Errorf("type %s was not reached from File", typ.Name())
 		}

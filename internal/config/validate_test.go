@@ -22,6 +22,13 @@ func validFile() *File {
 	}
 }
 
+// chainTo adds a role reader in account data chained from app, writing
+// its profile into cm.
+func chainTo(f *File, cm ProfileConfigMap) {
+	f.Roles = append(f.Roles, Role{Name: "reader", Account: "data",
+		AssumedFrom: []ChainSource{{Role: "app", ProfileConfigMap: &cm}}})
+}
+
 // paths returns where each diagnostic is, which is what the table tests
 // compare; messages are covered by the golden corpus.
 func paths(ds Diagnostics) []string {
@@ -111,6 +118,34 @@ func TestValidateRules(t *testing.T) {
 			f.Roles[0].MaxSessionDuration = 43201
 			f.Roles[0].ServiceAccounts[0].TokenExpiration = 599
 		}, []string{"roles[0].maxSessionDuration", "roles[0].serviceAccounts[0].tokenExpiration"}},
+		{"profile ConfigMap in the source's namespace", func(f *File) {
+			chainTo(f, ProfileConfigMap{Cluster: "prod-use1", Namespace: "default", Name: "reader-aws"})
+		}, nil},
+		{"profile ConfigMap without cluster, namespace or name", func(f *File) { chainTo(f, ProfileConfigMap{}) },
+			[]string{"roles[1].assumedFrom[0].profileConfigMap.cluster", "roles[1].assumedFrom[0].profileConfigMap.name", "roles[1].assumedFrom[0].profileConfigMap.namespace"}},
+		{"profile ConfigMap in an unknown cluster", func(f *File) {
+			chainTo(f, ProfileConfigMap{Cluster: "nope", Namespace: "default", Name: "reader-aws"})
+		}, []string{"roles[1].assumedFrom[0].profileConfigMap.cluster"}},
+		{"profile ConfigMap with a bad namespace and name", func(f *File) {
+			chainTo(f, ProfileConfigMap{Cluster: "prod-use1", Namespace: "team-*", Name: "-reader"})
+		}, []string{"roles[1].assumedFrom[0].profileConfigMap.name", "roles[1].assumedFrom[0].profileConfigMap.namespace"}},
+		{"profile ConfigMap where the source has no service account", func(f *File) {
+			chainTo(f, ProfileConfigMap{Cluster: "prod-use1", Namespace: "web", Name: "reader-aws"})
+		}, []string{"roles[1].assumedFrom[0].profileConfigMap.namespace"}},
+		{"profile ConfigMap in a namespace the source's pattern matches", func(f *File) {
+			f.Roles[0].ServiceAccounts[0].Namespace, f.Roles[0].AllowNamespaceWildcard = "team-*", true
+			chainTo(f, ProfileConfigMap{Cluster: "prod-use1", Namespace: "team-a", Name: "reader-aws"})
+		}, nil},
+		{"profile ConfigMap in a namespace the source's pattern does not match", func(f *File) {
+			f.Roles[0].ServiceAccounts[0].Namespace, f.Roles[0].AllowNamespaceWildcard = "team-*", true
+			chainTo(f, ProfileConfigMap{Cluster: "prod-use1", Namespace: "team", Name: "reader-aws"})
+		}, []string{"roles[1].assumedFrom[0].profileConfigMap.namespace"}},
+		{"one profile ConfigMap for two chains", func(f *File) {
+			cm := ProfileConfigMap{Cluster: "prod-use1", Namespace: "default", Name: "aws"}
+			chainTo(f, cm)
+			f.Roles = append(f.Roles, Role{Name: "writer", Account: "data",
+				AssumedFrom: []ChainSource{{Role: "app", ProfileConfigMap: &cm}}})
+		}, []string{"roles[2].assumedFrom[0].profileConfigMap.name"}},
 		{"every problem at once", func(f *File) {
 			f.Owner = ""
 			f.Accounts[0].ID = "1"

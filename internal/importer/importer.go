@@ -2,7 +2,8 @@
 // it, for `irsa-sync import`: every role of the file's accounts whose trust
 // names an OIDC provider of the file's clusters, or that an EKS Pod Identity
 // association of them names, with its policies and the ServiceAccounts bound
-// to it, and the roles chained from those (assumedFrom). It is pure: the live state was read before,
+// to it, and the roles chained from those (assumedFrom) with the profile
+// ConfigMaps irsa-sync wrote for the chains. It is pure: the live state was read before,
 // with the same bulk readers plan uses.
 //
 // The property it keeps: a plan of the file it writes, against the estate it
@@ -57,17 +58,19 @@ const (
 	// Unrepresentable: a role's trust or attachments the file cannot say.
 	Unrepresentable ReportKind = "unrepresentable"
 	// NotImported: a ServiceAccount annotated with a role of a listed
-	// account that the file does not declare.
+	// account that the file does not declare, an association it does not
+	// bind, or a profile ConfigMap of no chain it writes.
 	NotImported ReportKind = "not-imported"
 	// Changes: something the next apply of the imported file would write
 	// beyond ownership.
 	Changes ReportKind = "changes"
 )
 
-// Report is one finding, about one role or ServiceAccount.
+// Report is one finding, about one role, ServiceAccount, association or
+// ConfigMap.
 type Report struct {
 	Kind   ReportKind `json:"kind"`
-	Object string     `json:"object"` // account/role NAME or cluster/namespace/name
+	Object string     `json:"object"` // account/role NAME, cluster/namespace/name or cluster/configmap namespace/name
 	Reason string     `json:"reason"`
 }
 
@@ -81,7 +84,7 @@ func Build(in *config.File, live *state.Live, opts Options) *Result {
 		opts.PoliciesDir = "policies"
 	}
 	b := &builder{in: in, live: live, opts: opts, res: &Result{Documents: map[string][]byte{}, Comments: map[int][]string{}, UnknownTags: map[string][]string{}},
-		declaredRoles: map[string]bool{}, declaredPolicies: map[string]bool{}, imported: map[string]bool{}}
+		declaredRoles: map[string]bool{}, declaredPolicies: map[string]bool{}, imported: map[string]bool{}, profileCMs: map[string]bool{}}
 	b.indexClusters()
 	b.indexAssociations()
 	out := *in
@@ -104,6 +107,7 @@ func Build(in *config.File, live *state.Live, opts Options) *Result {
 	}
 	b.resolveChains()
 	b.emit()
+	b.profiles()
 	b.verify()
 	b.orphans()
 	b.associationOrphans()
@@ -134,6 +138,9 @@ type builder struct {
 	// declaredRoles and declaredPolicies are the input's, by
 	// "account/lower-cased name"; imported are the roles import added.
 	declaredRoles, declaredPolicies, imported map[string]bool
+	// profileCMs are the live profile ConfigMaps import wrote into
+	// assumedFrom entries, by "cluster/namespace/name".
+	profileCMs map[string]bool
 	// direct are the associations of listed clusters by their lower-cased
 	// roleArn, targeted those with a targetRoleArn by the lower-cased
 	// target, and sources the lower-cased roleArns of the latter: the

@@ -15,34 +15,16 @@ import (
 // wrote and to the source roles they derive: a trust irsa-sync would
 // write in another form, the inline policy of a chain's source
 // (resource.ChainPolicyName, which the file cannot declare), and a source
-// role's other fields. Roles with problems are left alone: their comment
+// role's other fields; and what it rewrites in the profile ConfigMaps
+// import placed (verifyProfiles). Roles with problems are left alone: their comment
 // or report says what apply replaces.
 func (b *builder) verify() {
-	f := *b.out
-	f.Policies = append(f.Policies[:0:0], b.out.Policies...)
-	for i, p := range f.Policies {
-		if len(p.Document) == 0 && p.DocumentFile != "" {
-			f.Policies[i].Document = json.RawMessage(b.res.Documents[p.DocumentFile])
-		}
-	}
-	issuers := map[string]string{}
-	for name, cl := range b.live.Clusters {
-		issuers[name] = cl.Issuer
-	}
-	for _, c := range b.in.Clusters {
-		if c.OIDCIssuer != "" {
-			issuers[c.Name] = c.OIDCIssuer
-		}
-	}
-	parts := map[string]string{}
-	for id, acct := range b.live.Accounts {
-		parts[id] = acct.Partition
-	}
-	want, err := desired.Build(&f, issuers, parts)
+	want, parts, err := b.desiredState()
 	if err != nil {
 		b.report(Unrepresentable, "the imported file", "plan cannot build its desired state, so fix the file before applying it: "+err.Error())
 		return
 	}
+	b.verifyProfiles(want)
 	problems := map[string]bool{}
 	for _, c := range b.cands {
 		if len(c.allProblems()) > 0 {
@@ -92,6 +74,34 @@ func (b *builder) verify() {
 			}
 		}
 	}
+}
+
+// desiredState builds the desired state of the file as written so far, as
+// plan will (documents read from their files, the live issuers and
+// partitions), with the partition of each account by id.
+func (b *builder) desiredState() (*desired.State, map[string]string, error) {
+	f := *b.out
+	f.Policies = append(f.Policies[:0:0], b.out.Policies...)
+	for i, p := range f.Policies {
+		if len(p.Document) == 0 && p.DocumentFile != "" {
+			f.Policies[i].Document = json.RawMessage(b.res.Documents[p.DocumentFile])
+		}
+	}
+	issuers := map[string]string{}
+	for name, cl := range b.live.Clusters {
+		issuers[name] = cl.Issuer
+	}
+	for _, c := range b.in.Clusters {
+		if c.OIDCIssuer != "" {
+			issuers[c.Name] = c.OIDCIssuer
+		}
+	}
+	parts := map[string]string{}
+	for id, acct := range b.live.Accounts {
+		parts[id] = acct.Partition
+	}
+	want, err := desired.Build(&f, issuers, parts)
+	return want, parts, err
 }
 
 // sourceFields reports what apply changes on a source role besides its

@@ -241,4 +241,5 @@ var fixtures = []struct {
 	{"blocked", blockedPlan},
 	{"empty", emptyPlan},
 	{"review", reviewPlan},
+	{"configmap", configMapPlan},
 }

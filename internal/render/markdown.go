@@ -261,10 +261,7 @@ func changeBlocks(v view, c plan.Change) block {
 	}
 	var body strings.Builder
 	for _, l := range lines {
-		body.WriteByte(l.mark)
-		body.WriteByte(' ')
-		body.WriteString(strings.Repeat("  ", l.depth))
-		body.WriteString(l.text)
+		body.WriteString(strings.TrimRight(string(l.mark)+" "+strings.Repeat("  ", l.depth)+l.text, " "))
 		body.WriteByte('\n')
 	}
 	fence := fenceFor(body.String())

@@ -149,6 +149,7 @@ func TestTextEndsWithSummary(t *testing.T) {
 		{createPlan, "Plan: 4 to create, 0 to update, 0 to delete.\n"},
 		{updatePlan, "Plan: 0 to create, 5 to update, 1 to delete.\n"},
 		{blockedPlan, "No changes.\n"},
+		{configMapPlan, "Plan: 1 to create, 1 to update, 1 to delete.\n"},
 		{emptyPlan, "No changes.\n"},
 	} {
 		out := render(t, "text", Options{}, tc.plan())

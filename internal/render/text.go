@@ -122,16 +122,18 @@ func (t *textWriter) changes(cs []plan.Change) {
 		for _, l := range t.view.details(c) {
 			indent := "      " + strings.Repeat("  ", l.depth)
 			switch l.mark {
+			// No line ends in white space, even the blank line of a text
+			// diff (an AWS config's between its profiles).
 			case '+':
-				t.println(indent + t.paint(ansiGreen, "+ "+l.text))
+				t.println(indent + t.paint(ansiGreen, strings.TrimRight("+ "+l.text, " ")))
 			case '-':
-				t.println(indent + t.paint(ansiRed, "- "+l.text))
+				t.println(indent + t.paint(ansiRed, strings.TrimRight("- "+l.text, " ")))
 			default:
 				if l.depth > 0 {
 					// Unchanged lines of a diff, aligned with the changed ones.
 					indent += "  "
 				}
-				t.println(indent + l.text)
+				t.println(strings.TrimRight(indent+l.text, " "))
 			}
 		}
 		t.println("")

@@ -13,6 +13,7 @@ import (
 
 func TestCheck(t *testing.T) {
 	const roleAddr, newAddr, saAddr = "account/prod/role/r", "account/prod/role/new", "cluster/c1/serviceaccount/default/app"
+	const cmAddr, newCMAddr = "cluster/c1/configmap/default/writer-aws", "cluster/c1/configmap/default/reader-aws"
 	change := func(p *plan.Plan, addr string) *plan.Change {
 		for i := range p.Changes {
 			if p.Changes[i].Address == addr {
@@ -72,6 +73,20 @@ func TestCheck(t *testing.T) {
 		{name: "conflict elsewhere", fresh: func(p *plan.Plan) {
 			p.Errors = []plan.Problem{{Address: "account/prod/role/big", Message: "trust policy over quota"}}
 		}, want: []string{"account/prod/role/big: trust policy over quota"}},
+		{name: "profile ConfigMap edited by hand since", fresh: func(p *plan.Plan) {
+			cm := *change(p, cmAddr).ConfigMap.Before
+			cm.Data = map[string]string{resource.ProfileConfigKey: "[profile reader]\nrole_arn = x\n"}
+			change(p, cmAddr).ConfigMap.Before = &cm
+		}, want: []string{cmAddr + " was changed by someone else"}},
+		{name: "profile ConfigMap created by someone else since", fresh: func(p *plan.Plan) {
+			c := change(p, newCMAddr)
+			c.Action, c.ConfigMap = plan.Update, &plan.Diff[resource.ConfigMap]{Before: c.ConfigMap.After, After: c.ConfigMap.After}
+		}, want: []string{newCMAddr + ": planned create, now it needs update"}},
+		{name: "profile ConfigMap's desired profile moved", fresh: func(p *plan.Plan) {
+			cm := *change(p, newCMAddr).ConfigMap.After
+			cm.Data = map[string]string{resource.ProfileConfigKey: profile2, resource.ProfileNameKey: "reader"}
+			change(p, newCMAddr).ConfigMap.After = &cm
+		}, want: []string{newCMAddr + ": after is not what irsa-sync computes now"}},
 		{name: "desired object moved", fresh: func(p *plan.Plan) {
 			r := *change(p, newAddr).Role.After
 			r.Trust = doc2

@@ -61,7 +61,55 @@ func fixture() *plan.Plan {
 			ServiceAccount: &plan.Diff[resource.ServiceAccount]{Before: sa(map[string]string{resource.AnnotationRoleARN: "arn:aws:iam::1:role/old"}), After: sa(map[string]string{resource.AnnotationRoleARN: "arn:aws:iam::1:role/new"})},
 			Fields:         []plan.Field{{Name: plan.FieldAnnotation, Key: resource.AnnotationRoleARN, Before: plan.Text("arn:aws:iam::1:role/old"), After: plan.Text("arn:aws:iam::1:role/new")}},
 			Notes:          []plan.Note{{Kind: plan.NoteRestart}}},
+		{Action: plan.Create, Kind: resource.KindConfigMap, Address: "cluster/c1/configmap/default/reader-aws", Cluster: "c1",
+			ConfigMap: &plan.Diff[resource.ConfigMap]{After: configMap("reader-aws", profile, map[string]string{resource.CreatedAnnotation: "true"})}},
+		{Action: plan.Update, Kind: resource.KindConfigMap, Address: "cluster/c1/configmap/default/writer-aws", Cluster: "c1", Adopt: true,
+			ConfigMap: &plan.Diff[resource.ConfigMap]{Before: helmConfigMap(), After: configMap("writer-aws", profile, nil)},
+			Fields: []plan.Field{
+				{Name: plan.FieldLabel, Key: resource.ManagedByLabel, Before: plan.Text("helm"), After: plan.Text(resource.ManagedByValue)},
+				{Name: plan.FieldData, Key: resource.ProfileConfigKey, Before: plan.Text(profile2), After: plan.Text(profile)},
+			},
+			Notes: []plan.Note{{Kind: plan.NoteProfileRefresh}}},
+		{Action: plan.Delete, Kind: resource.KindConfigMap, Address: "cluster/c1/configmap/default/old-aws", Cluster: "c1",
+			ConfigMap: &plan.Diff[resource.ConfigMap]{Before: configMap("old-aws", profile, map[string]string{resource.CreatedAnnotation: "true"})}},
+		// A strip: what irsa-sync set is removed, its after left empty.
+		{Action: plan.Update, Kind: resource.KindConfigMap, Address: "cluster/c1/configmap/default/shared-aws", Cluster: "c1",
+			ConfigMap: &plan.Diff[resource.ConfigMap]{Before: configMap("shared-aws", profile, nil),
+				After: &resource.ConfigMap{Cluster: "c1", Namespace: "default", Name: "shared-aws", Labels: map[string]string{}, Annotations: map[string]string{}, Data: map[string]string{}}},
+			Fields: []plan.Field{
+				{Name: plan.FieldLabel, Key: resource.ManagedByLabel, Before: plan.Text(resource.ManagedByValue)},
+				{Name: plan.FieldAnnotation, Key: resource.OwnerAnnotation, Before: plan.Text("team")},
+				{Name: plan.FieldData, Key: resource.ProfileConfigKey, Before: plan.Text(profile)},
+				{Name: plan.FieldData, Key: resource.ProfileNameKey, Before: plan.Text("reader")},
+			},
+			Notes: []plan.Note{{Kind: plan.NoteSharedConfigMap}}},
 	}}
+}
+
+const (
+	profile  = "[profile reader]\nrole_arn = arn:aws:iam::444455556666:role/reader\ncredential_source = EcsContainer\n"
+	profile2 = "[profile reader]\nrole_arn = arn:aws:iam::444455556666:role/old\ncredential_source = EcsContainer\n"
+)
+
+// helmConfigMap is the live side of the adopted ConfigMap writer-aws: an
+// older profile, labelled by the chart that made it.
+func helmConfigMap() *resource.ConfigMap {
+	cm := configMap("writer-aws", profile2, nil)
+	cm.Labels[resource.ManagedByLabel] = "helm"
+	return cm
+}
+
+// configMap is a profile ConfigMap of cluster c1 with that config, and
+// extra annotations besides the owner's.
+func configMap(name, config string, ann map[string]string) *resource.ConfigMap {
+	cm := &resource.ConfigMap{Cluster: "c1", Namespace: "default", Name: name,
+		Labels:      map[string]string{resource.ManagedByLabel: resource.ManagedByValue},
+		Annotations: map[string]string{resource.OwnerAnnotation: "team"},
+		Data:        map[string]string{resource.ProfileConfigKey: config, resource.ProfileNameKey: "reader"}}
+	for k, v := range ann {
+		cm.Annotations[k] = v
+	}
+	return cm
 }
 
 var digest = Digest{Paths: []string{"bindings.yaml"}, Files: []FileDigest{{Path: "bindings.yaml", SHA256: strings.Repeat("a", 64)}},

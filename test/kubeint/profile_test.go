@@ -181,31 +181,6 @@ func TestProfileConfigMapAdoption(t *testing.T) {
 	}
 }
 
-// bindProfilesRole creates examples/rbac/profiles-clusterrole.yaml and
-// binds it to user through the example binding's roleRef.
-func bindProfilesRole(t *testing.T, admin kubernetes.Interface, user string) {
-	t.Helper()
-	ctx := context.Background()
-	var role rbacv1.ClusterRole
-	var binding rbacv1.ClusterRoleBinding
-	decodeExample(t, "profiles-clusterrole.yaml", &role)
-	decodeExample(t, "profiles-clusterrolebinding.yaml", &binding)
-	if binding.RoleRef.Name != role.Name {
-		t.Fatalf("the example binding refers to %q, not %q", binding.RoleRef.Name, role.Name)
-	}
-	binding.Subjects = []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: user}}
-	if _, err := admin.RbacV1().ClusterRoles().Create(ctx, &role, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("create the profiles ClusterRole: %v", err)
-	}
-	if _, err := admin.RbacV1().ClusterRoleBindings().Create(ctx, &binding, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("create the profiles ClusterRoleBinding: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = admin.RbacV1().ClusterRoleBindings().Delete(ctx, binding.Name, metav1.DeleteOptions{})
-		_ = admin.RbacV1().ClusterRoles().Delete(ctx, role.Name, metav1.DeleteOptions{})
-	})
-}
-
 // TestProfileConfigMapLeastPrivilege: with exactly the example roles, the
 // ConfigMap of a chain is created, updated and pruned; with the base role
 // only, a file without profileConfigMaps plans as before (irsa-sync reads
@@ -216,7 +191,11 @@ func TestProfileConfigMapLeastPrivilege(t *testing.T) {
 	admin := env.Clientset(t)
 	ns := env.Namespace(t)
 	bindExampleRole(t, admin, "irsa-sync-profiles")
-	bindProfilesRole(t, admin, "irsa-sync-profiles")
+	role := bindExample(t, admin, "profiles-clusterrole.yaml", "profiles-clusterrolebinding.yaml", "irsa-sync-profiles")
+	wantRules := []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get", "list", "create", "patch", "delete"}}}
+	if diff := cmp.Diff(wantRules, role.Rules); diff != "" {
+		t.Errorf("rules of the profiles ClusterRole (-want +got):\n%s", diff)
+	}
 	allowed := env.AddUser(t, "irsa-sync-profiles", nil)
 	baseOnly := env.AddUser(t, "irsa-sync-no-profiles", nil)
 	// The same example ClusterRole, bound to a second identity as well.

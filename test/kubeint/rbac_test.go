@@ -41,29 +41,39 @@ func decodeExample(t *testing.T, name string, out any) {
 // ServiceAccount.
 func bindExampleRole(t *testing.T, admin kubernetes.Interface, user string) {
 	t.Helper()
+	bindExample(t, admin, "clusterrole.yaml", "clusterrolebinding.yaml", user)
+}
+
+// bindExample creates the ClusterRole of examples/rbac/roleFile and binds
+// it to user through the roleRef of examples/rbac/bindingFile, whose
+// subject must be the CronJob's ServiceAccount; it returns the role, for
+// callers that check its rules.
+func bindExample(t *testing.T, admin kubernetes.Interface, roleFile, bindingFile, user string) rbacv1.ClusterRole {
+	t.Helper()
 	ctx := context.Background()
 	var role rbacv1.ClusterRole
 	var binding rbacv1.ClusterRoleBinding
-	decodeExample(t, "clusterrole.yaml", &role)
-	decodeExample(t, "clusterrolebinding.yaml", &binding)
+	decodeExample(t, roleFile, &role)
+	decodeExample(t, bindingFile, &binding)
 	if binding.RoleRef.Name != role.Name || binding.RoleRef.Kind != "ClusterRole" {
-		t.Fatalf("the example binding refers to %s %q, not the example ClusterRole %q", binding.RoleRef.Kind, binding.RoleRef.Name, role.Name)
+		t.Fatalf("examples/rbac/%s refers to %s %q, not the ClusterRole %q of %s", bindingFile, binding.RoleRef.Kind, binding.RoleRef.Name, role.Name, roleFile)
 	}
 	wantSubjects := []rbacv1.Subject{{Kind: "ServiceAccount", Name: "irsa-sync", Namespace: "irsa-sync"}}
 	if diff := cmp.Diff(wantSubjects, binding.Subjects); diff != "" {
-		t.Errorf("subjects of the example binding (-want +got):\n%s", diff)
+		t.Errorf("subjects of examples/rbac/%s (-want +got):\n%s", bindingFile, diff)
 	}
 	binding.Subjects = []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: user}}
 	if _, err := admin.RbacV1().ClusterRoles().Create(ctx, &role, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("create the example ClusterRole: %v", err)
+		t.Fatalf("create the ClusterRole of %s: %v", roleFile, err)
 	}
 	if _, err := admin.RbacV1().ClusterRoleBindings().Create(ctx, &binding, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("create the example ClusterRoleBinding: %v", err)
+		t.Fatalf("create the ClusterRoleBinding of %s: %v", bindingFile, err)
 	}
 	t.Cleanup(func() {
 		_ = admin.RbacV1().ClusterRoleBindings().Delete(ctx, binding.Name, metav1.DeleteOptions{})
 		_ = admin.RbacV1().ClusterRoles().Delete(ctx, role.Name, metav1.DeleteOptions{})
 	})
+	return role
 }
 
 // TestLeastPrivilege: an identity bound to exactly examples/rbac can read,

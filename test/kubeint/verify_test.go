@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/google/go-cmp/cmp"
 	rbacv1 "k8s.io/api/rbac/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 
 	"github.com/irsa-sync/irsa-sync/internal/connect"
@@ -26,30 +25,11 @@ import (
 // to user through the example binding's roleRef.
 func bindVerifyRole(t *testing.T, env *testenv.Env, user string) {
 	t.Helper()
-	ctx := context.Background()
-	admin := env.Clientset(t)
-	var role rbacv1.ClusterRole
-	var binding rbacv1.ClusterRoleBinding
-	decodeExample(t, "verify-clusterrole.yaml", &role)
-	decodeExample(t, "verify-clusterrolebinding.yaml", &binding)
+	role := bindExample(t, env.Clientset(t), "verify-clusterrole.yaml", "verify-clusterrolebinding.yaml", user)
 	want := []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"serviceaccounts/token"}, Verbs: []string{"create"}}}
 	if diff := cmp.Diff(want, role.Rules); diff != "" {
 		t.Errorf("rules of the verify ClusterRole (-want +got):\n%s", diff)
 	}
-	if binding.RoleRef.Name != role.Name {
-		t.Fatalf("the example binding refers to %q, not %q", binding.RoleRef.Name, role.Name)
-	}
-	binding.Subjects = []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: user}}
-	if _, err := admin.RbacV1().ClusterRoles().Create(ctx, &role, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("create the verify ClusterRole: %v", err)
-	}
-	if _, err := admin.RbacV1().ClusterRoleBindings().Create(ctx, &binding, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("create the verify ClusterRoleBinding: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = admin.RbacV1().ClusterRoleBindings().Delete(ctx, binding.Name, metav1.DeleteOptions{})
-		_ = admin.RbacV1().ClusterRoles().Delete(ctx, role.Name, metav1.DeleteOptions{})
-	})
 }
 
 // TestVerifyWithTokenRequest proves bindings with tokens a real
