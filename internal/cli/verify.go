@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
 
@@ -33,6 +34,15 @@ file's role with it, through the regional STS endpoint of the cluster's region.
 The token is never printed or logged, and the credentials STS returns are
 dropped at once.
 
+When the file chains roles from the binding's role (assumedFrom), verify
+then makes each hop as the pod's AWS config profile would: sts:AssumeRole
+on the target role, signed with the web identity session's credentials,
+through the same regional endpoint. Each hop is its own line under the
+binding; a refusal names the half of the chain the live state shows wrong
+(the target is missing, its trust does not name the source role, or the
+source's irsa-sync-chain policy does not allow the target). The session's
+credentials are kept in memory only for the hops, never printed or logged.
+
 A refusal is explained from STS's answer and the live state: the trust does
 not admit the service account or its audience, the role's account has no
 OIDC provider for the cluster or the provider lacks the audience, the
@@ -45,7 +55,7 @@ It needs create on serviceaccounts/token in each cluster
 is unsigned. It writes nothing, and it never runs unless asked (here, or
 with apply --verify).
 
-Exit codes: 0 every binding proven; 1 otherwise.`,
+Exit codes: 0 every binding and chain hop proven; 1 otherwise.`,
 		Example: `  irsa-sync verify -f bindings.yaml
   irsa-sync verify --role my-role --cluster prod-use1 --wait 2m
   irsa-sync apply --verify -f examples/bindings.yaml --sandbox .sandbox
@@ -106,9 +116,11 @@ func (s *session) verify(ctx context.Context, o *verifyOptions, streams IO) erro
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
-	cl := verify.Clients{Kube: s.clients.Kube, STS: map[string]verify.WebIdentity{}}
+	cl := verify.Clients{Kube: s.clients.Kube, STS: map[string]verify.WebIdentity{}, Chain: map[string]func(aws.Credentials) verify.RoleAssumer{}}
 	for _, c := range s.file.Clusters {
 		cl.STS[c.Name] = s.webIdentity(c.Region)
+		endpoint := s.stsEndpoint(c.Region)
+		cl.Chain[c.Name] = func(creds aws.Credentials) verify.RoleAssumer { return newHopClient(c.Region, endpoint, creds) }
 	}
 	opts := verifyClock
 	opts.Wait = o.Wait
@@ -120,16 +132,11 @@ func (s *session) verify(ctx context.Context, o *verifyOptions, streams IO) erro
 	out := verify.Run(ctx, targets, res.Live, cl, opts)
 	s.status.Clear()
 	for _, r := range out {
-		attrs := []any{"address", r.Address(), "role", r.Role, "proven", r.Proven, "attempts", r.Attempts}
-		if !r.Proven {
-			attrs = append(attrs, "reason", string(r.Reason), "error", r.Error)
-			s.log.Warn("binding not proven", attrs...)
-			continue
-		}
-		s.log.Info("binding proven", attrs...)
+		s.logOutcome(r)
 	}
 	sum := verify.Summarize(out)
-	s.log.Info("verify finished", "proven", sum.Proven, "failed", sum.Failed, "durationMs", ms(time.Since(start)))
+	s.log.Info("verify finished", "proven", sum.Proven, "failed", sum.Failed,
+		"hopsProven", sum.HopsProven, "hopsFailed", sum.HopsFailed, "hopsNotTried", sum.HopsNotTried, "durationMs", ms(time.Since(start)))
 	write := verify.WriteText
 	if o.Output == "json" {
 		write = verify.WriteJSON
@@ -137,10 +144,30 @@ func (s *session) verify(ctx context.Context, o *verifyOptions, streams IO) erro
 	if err := write(streams.Out, out); err != nil {
 		return err
 	}
-	if sum.Failed > 0 {
-		return &exitError{code: ExitError, err: fmt.Errorf("verify: %d of %d bindings not proven", sum.Failed, len(out))}
+	if !sum.OK() {
+		return &exitError{code: ExitError, err: fmt.Errorf("verify: %d of %d bindings and %d of %d chain hops not proven",
+			sum.Failed, len(out), sum.HopsFailed+sum.HopsNotTried, sum.HopsProven+sum.HopsFailed+sum.HopsNotTried)}
 	}
 	return nil
+}
+
+// logOutcome logs a binding and its hops: names, reasons and STS's error
+// text, never a token or a credential.
+func (s *session) logOutcome(r verify.Outcome) {
+	attrs := []any{"address", r.Address(), "role", r.Role, "proven", r.Proven, "attempts", r.Attempts}
+	if !r.Proven {
+		s.log.Warn("binding not proven", append(attrs, "reason", string(r.Reason), "error", r.Error)...)
+	} else {
+		s.log.Info("binding proven", attrs...)
+	}
+	for _, h := range r.Hops {
+		attrs := []any{"address", r.Address(), "source", r.Role, "role", h.Role, "proven", h.Proven, "attempts", h.Attempts}
+		if !h.Proven {
+			s.log.Warn("chain hop not proven", append(attrs, "reason", string(h.Reason), "error", h.Error)...)
+			continue
+		}
+		s.log.Info("chain hop proven", attrs...)
+	}
 }
 
 // webIdentity is an STS client for a cluster's region that signs nothing:
@@ -149,9 +176,23 @@ func (s *session) verify(ctx context.Context, o *verifyOptions, streams IO) erro
 // as a pod with AWS_STS_REGIONAL_ENDPOINTS=regional does; the sandbox's
 // emulator serves every region.
 func (s *session) webIdentity(region string) verify.WebIdentity {
-	endpoint := partition.STSEndpoint(region)
+	return sts.New(sts.Options{Region: region, BaseEndpoint: aws.String(s.stsEndpoint(region)), Credentials: aws.AnonymousCredentials{}})
+}
+
+// stsEndpoint is the regional STS endpoint of a cluster's region, or the
+// sandbox's emulator, which serves every region.
+func (s *session) stsEndpoint(region string) string {
 	if s.sandbox != nil {
-		endpoint = s.sandbox.URL
+		return s.sandbox.URL
 	}
-	return sts.New(sts.Options{Region: region, BaseEndpoint: aws.String(endpoint), Credentials: aws.AnonymousCredentials{}})
+	return partition.STSEndpoint(region)
+}
+
+// newHopClient is an STS client for one binding's chain hops, signed with
+// its web identity session's credentials, in the cluster's region as the
+// pod's SDK is (AWS_REGION from the webhook). A variable so that tests can
+// see which credentials verify was given and check none reaches an output.
+var newHopClient = func(region, endpoint string, creds aws.Credentials) verify.RoleAssumer {
+	return sts.New(sts.Options{Region: region, BaseEndpoint: aws.String(endpoint),
+		Credentials: credentials.StaticCredentialsProvider{Value: creds}})
 }

@@ -58,6 +58,9 @@ type Outcome struct {
 	// Error is the last error STS or Kubernetes returned, if any.
 	Error    string `json:"error,omitempty"`
 	Attempts int    `json:"attempts"`
+	// Hops are the binding's hops to the roles chained to from Role, in
+	// the file's order.
+	Hops []Hop `json:"hops,omitempty"`
 }
 
 // Address names the binding as the plan does: cluster/namespace/name.
@@ -107,13 +110,29 @@ func (o Outcome) Line() string {
 	return s
 }
 
-// Summary counts the outcomes.
+// Lines are the lines verify prints for a binding: its own, then one per
+// hop of its chains.
+func (o Outcome) Lines() []string {
+	out := []string{o.Line()}
+	for _, h := range o.Hops {
+		out = append(out, h.Line())
+	}
+	return out
+}
+
+// Summary counts the outcomes: bindings by their web identity step, and
+// the hops of their chains apart.
 type Summary struct {
 	Proven int `json:"proven"`
 	Failed int `json:"failed"`
+	// HopsProven and HopsFailed count hops tried; HopsNotTried those of
+	// bindings whose web identity step failed (counted in Failed already).
+	HopsProven   int `json:"hopsProven"`
+	HopsFailed   int `json:"hopsFailed"`
+	HopsNotTried int `json:"hopsNotTried"`
 }
 
-// Summarize counts proven and failed bindings.
+// Summarize counts proven and failed bindings and hops.
 func Summarize(out []Outcome) Summary {
 	var s Summary
 	for _, o := range out {
@@ -122,14 +141,37 @@ func Summarize(out []Outcome) Summary {
 		} else {
 			s.Failed++
 		}
+		for _, h := range o.Hops {
+			switch {
+			case h.Proven:
+				s.HopsProven++
+			case h.Reason == HopNotTried:
+				s.HopsNotTried++
+			default:
+				s.HopsFailed++
+			}
+		}
 	}
 	return s
 }
 
+// OK says whether everything verified was proven: the exit code's test.
+func (s Summary) OK() bool { return s.Failed == 0 && s.HopsFailed == 0 && s.HopsNotTried == 0 }
+
 // Words is the summary line.
 func (s Summary) Words() string {
-	if s.Failed == 0 {
-		return fmt.Sprintf("Verify: %d of %d bindings proven.", s.Proven, s.Proven)
+	w := fmt.Sprintf("Verify: %d of %d bindings proven", s.Proven, s.Proven+s.Failed)
+	if s.Failed > 0 {
+		w += fmt.Sprintf(", %d failed", s.Failed)
 	}
-	return fmt.Sprintf("Verify: %d of %d bindings proven, %d failed.", s.Proven, s.Proven+s.Failed, s.Failed)
+	if hops := s.HopsProven + s.HopsFailed + s.HopsNotTried; hops > 0 {
+		w += fmt.Sprintf("; %d of %d chain hops proven", s.HopsProven, hops)
+		if s.HopsFailed > 0 {
+			w += fmt.Sprintf(", %d failed", s.HopsFailed)
+		}
+		if s.HopsNotTried > 0 {
+			w += fmt.Sprintf(", %d not tried", s.HopsNotTried)
+		}
+	}
+	return w + "."
 }

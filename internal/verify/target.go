@@ -23,6 +23,10 @@ type Target struct {
 	// Issuer is the cluster's issuer without https://, as IAM names the
 	// provider.
 	Issuer string
+	// Hops are the ARNs of the roles the file chains to from Role
+	// (assumedFrom naming it), in the file's order: a pod of the binding
+	// reaches each with sts:AssumeRole from its web identity session.
+	Hops []string
 }
 
 // Filter narrows the bindings verified; an empty field matches all.
@@ -33,10 +37,39 @@ type Filter struct {
 	Namespace string
 }
 
-func (f Filter) matches(t Target) bool {
-	return (f.Role == "" || f.Role == t.Role || f.Role == roleName(t.Role)) &&
-		(f.Cluster == "" || f.Cluster == t.Cluster) &&
-		(f.Namespace == "" || f.Namespace == t.Namespace)
+// apply keeps a target the filter selects. --role names the binding's own
+// role or a role chained to from it: then only the hops to that role are
+// proven, through the binding that reaches it, since a chain's target has
+// no ServiceAccount of its own to mint a token for.
+func (f Filter) apply(t Target) (Target, bool) {
+	if (f.Cluster != "" && f.Cluster != t.Cluster) || (f.Namespace != "" && f.Namespace != t.Namespace) {
+		return t, false
+	}
+	if f.Role == "" || f.namesRole(t.Role) {
+		return t, true
+	}
+	var hops []string
+	for _, h := range t.Hops {
+		if f.namesRole(h) {
+			hops = append(hops, h)
+		}
+	}
+	t.Hops = hops
+	return t, len(hops) > 0
+}
+
+func (f Filter) namesRole(arn string) bool { return f.Role == arn || f.Role == roleName(arn) }
+
+// chainTargets maps each source role's ARN to the roles chained to from
+// it, in the file's order of the targets.
+func chainTargets(want *desired.State) map[string][]string {
+	out := map[string][]string{}
+	for _, r := range want.Roles {
+		for _, c := range r.AssumedFrom {
+			out[c.Role] = append(out[c.Role], r.ARN)
+		}
+	}
+	return out
 }
 
 // Targets lists the exact bindings of the file that match the filter, in
@@ -49,6 +82,7 @@ func Targets(f *config.File, want *desired.State, issuers map[string]string, fil
 	for _, c := range f.Clusters {
 		region[c.Name] = c.Region
 	}
+	hops := chainTargets(want)
 	var out []Target
 	for _, sa := range want.ServiceAccounts {
 		if sa.Annotations[resource.AnnotationRoleARN] == "" {
@@ -61,8 +95,8 @@ func Targets(f *config.File, want *desired.State, issuers map[string]string, fil
 			aud = resource.DefaultAudience
 		}
 		t := Target{Cluster: sa.Cluster, Region: region[sa.Cluster], Namespace: sa.Namespace, Name: sa.Name,
-			Role: sa.Role, Audience: aud, Issuer: resource.IssuerHost(issuers[sa.Cluster])}
-		if filter.matches(t) {
+			Role: sa.Role, Audience: aud, Issuer: resource.IssuerHost(issuers[sa.Cluster]), Hops: hops[sa.Role]}
+		if t, ok := filter.apply(t); ok {
 			out = append(out, t)
 		}
 	}

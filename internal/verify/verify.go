@@ -3,14 +3,22 @@
 // ServiceAccount with the Kubernetes TokenRequest API, with the binding's
 // audience, and calls sts:AssumeRoleWithWebIdentity for the annotated role
 // through the regional STS endpoint of the cluster's region, as the AWS SDK
-// in a pod does with the webhook's projected token. A refusal is explained
-// from the STS error and the live state the plan read.
+// in a pod does with the webhook's projected token. When the file chains
+// roles from the binding's role (assumedFrom), it then makes each hop as the
+// pod's AWS config profile would: sts:AssumeRole on the target, signed with
+// the web identity session's credentials, through the same regional
+// endpoint (chain.go). A refusal is explained from the STS error and the
+// live state the plan read.
 //
-// The token is never printed, logged or kept past the call, and the
-// credentials STS returns are dropped at once: only the assumed-role ARN
-// is kept, as proof. AssumeRoleWithWebIdentity is an unsigned call, so
-// verify needs no IAM permission; it needs create on serviceaccounts/token
-// in each cluster (examples/rbac/verify-clusterrole.yaml).
+// The token is never printed, logged or kept past the call; the session's
+// credentials are kept in memory only for the binding's hops, and those the
+// hops return are dropped at once: only the assumed-role ARNs are kept, as
+// proof. Each hop is proven once per binding, not once per source role:
+// it runs on that binding's own session, as each pod's does, so no
+// credentials pass between bindings. AssumeRoleWithWebIdentity is an
+// unsigned call and the hops are signed by the session, so verify needs no
+// IAM permission of its own; it needs create on serviceaccounts/token in
+// each cluster (examples/rbac/verify-clusterrole.yaml).
 package verify
 
 import (
@@ -19,6 +27,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	authenticationv1 "k8s.io/api/authentication/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -60,6 +69,11 @@ var _ WebIdentity = (*sts.Client)(nil)
 type Clients struct {
 	Kube map[string]corev1client.CoreV1Interface // by cluster name
 	STS  map[string]WebIdentity                  // by cluster name, its region's endpoint
+	// Chain, by cluster name, is an STS client of the cluster's regional
+	// endpoint that signs with the credentials given: a web identity
+	// session's, for the hops of a role chain, as the pod's AWS config
+	// profile (source_profile) makes them.
+	Chain map[string]func(aws.Credentials) RoleAssumer
 }
 
 // Options tune a run.
@@ -122,17 +136,32 @@ func Run(ctx context.Context, targets []Target, have *state.Live, cl Clients, op
 	return out
 }
 
-// prove runs one binding: annotation, token, then STS with backoff.
+// prove runs one binding: its web identity step, then the hops of the
+// chains from its role with the session's credentials. The credentials go
+// no further than this call: they are handed to the hops and dropped.
 func prove(ctx context.Context, t Target, have *state.Live, cl Clients, opts Options) Outcome {
+	o, creds := proveWebIdentity(ctx, t, have, cl, opts)
+	if !o.Proven {
+		o.Hops = notTried(t)
+		return o
+	}
+	o.Hops = proveHops(ctx, t, creds, have, cl, opts)
+	return o
+}
+
+// proveWebIdentity runs the web identity step: annotation, token, then
+// STS with backoff. When proven it returns the session's credentials too,
+// for the hops only.
+func proveWebIdentity(ctx context.Context, t Target, have *state.Live, cl Clients, opts Options) (Outcome, aws.Credentials) {
 	o := Outcome{Cluster: t.Cluster, Namespace: t.Namespace, ServiceAccount: t.Name, Role: t.Role, Audience: t.Audience}
 	if r, annotated := checkAnnotation(t, have); r != "" {
 		o.Reason, o.Annotated = r, annotated
-		return o
+		return o, aws.Credentials{}
 	}
 	kube, wi := cl.Kube[t.Cluster], cl.STS[t.Cluster]
 	if kube == nil || wi == nil {
 		o.Reason, o.Error = STSError, "no client for cluster "+t.Cluster
-		return o
+		return o, aws.Credentials{}
 	}
 	start := opts.Now()
 	delay := time.Second
@@ -148,7 +177,7 @@ func prove(ctx context.Context, t Target, have *state.Live, cl Clients, opts Opt
 				if apierrors.IsNotFound(err) {
 					o.Reason = ServiceAccountMissing
 				}
-				return o
+				return o, aws.Credentials{}
 			}
 			minted = opts.Now()
 		}
@@ -160,24 +189,24 @@ func prove(ctx context.Context, t Target, have *state.Live, cl Clients, opts Opt
 			if res.AssumedRoleUser != nil && res.AssumedRoleUser.Arn != nil {
 				o.AssumedRole = *res.AssumedRoleUser.Arn
 			}
-			// Drop the credentials here: they are never stored.
-			res.Credentials = nil
 			o.Proven, o.Reason, o.Error = true, "", ""
-			return o
+			creds := sessionCredentials(res.Credentials)
+			res.Credentials = nil
+			return o, creds
 		}
 		d := diagnose(err, t, have)
 		o.Reason, o.Error = d.reason, errorText(err)
 		if !d.retry || ctx.Err() != nil {
-			return o
+			return o, aws.Credentials{}
 		}
 		if opts.Now().Add(delay).Sub(start) > opts.Wait {
 			if d.looksRight {
 				o.Reason = Propagating
 			}
-			return o
+			return o, aws.Credentials{}
 		}
 		if err := opts.Sleep(ctx, delay); err != nil {
-			return o
+			return o, aws.Credentials{}
 		}
 		delay = min(delay*2, 10*time.Second)
 	}
