@@ -53,6 +53,7 @@ func (v *validator) run() Diagnostics {
 	}
 	v.checkRoles()
 	v.checkChains()
+	v.checkSourceRoles()
 	v.checkBindings()
 	v.checkPartitions()
 	v.checkSharedIssuers()
