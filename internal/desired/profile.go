@@ -29,7 +29,7 @@ func profileConfigMap(f *config.File, cm config.ProfileConfigMap, source config.
 		Cluster: cm.Cluster, Namespace: cm.Namespace, Name: cm.Name,
 		Labels:      map[string]string{resource.ManagedByLabel: resource.ManagedByValue},
 		Annotations: map[string]string{resource.OwnerAnnotation: f.Owner},
-		Data:        map[string]string{resource.ProfileConfigKey: text, resource.ProfileNameKey: target.Name},
+		Data:        map[string]string{resource.ProfileConfigKey: text, resource.ProfileNameKey: ProfileName(target.Name)},
 	}}
 }
 
@@ -43,24 +43,39 @@ func profileConfigMap(f *config.File, cm config.ProfileConfigMap, source config.
 // (credential_source = EcsContainer, which reads the
 // AWS_CONTAINER_CREDENTIALS_FULL_URI the Pod Identity webhook sets).
 func ProfileConfig(targetName, targetARN, sourceName, sourceARN string, irsa bool) string {
+	targetProfile := ProfileName(targetName)
 	var b strings.Builder
 	b.WriteString("# Written by irsa-sync for role chaining: the next apply rewrites any edit.\n")
-	b.WriteString("# Use it with AWS_CONFIG_FILE set to this file and AWS_PROFILE=" + targetName + ".\n")
-	b.WriteString("[profile " + targetName + "]\n")
+	b.WriteString("# Use it with AWS_CONFIG_FILE set to this file and AWS_PROFILE=" + targetProfile + ".\n")
+	b.WriteString("[profile " + targetProfile + "]\n")
 	b.WriteString("role_arn = " + targetARN + "\n")
 	if !irsa {
 		b.WriteString("credential_source = EcsContainer\n")
 		return b.String()
 	}
-	sourceProfile := sourceName
-	if strings.EqualFold(sourceName, targetName) {
-		sourceProfile = sourceName + "-source"
+	sourceProfile := ProfileName(sourceName)
+	if strings.EqualFold(sourceProfile, targetProfile) {
+		sourceProfile += "-source"
 	}
 	b.WriteString("source_profile = " + sourceProfile + "\n\n")
 	b.WriteString("[profile " + sourceProfile + "]\n")
 	b.WriteString("role_arn = " + sourceARN + "\n")
 	b.WriteString("web_identity_token_file = " + resource.WebIdentityTokenFile + "\n")
 	return b.String()
+}
+
+// ProfileName is the AWS config profile named after a role: the role's
+// name with each character other than letters, digits, '_', '.' and '-'
+// (IAM also allows + = , @) replaced by '-', so that every SDK's config
+// parser reads the section header the same way.
+func ProfileName(role string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '.', r == '-':
+			return r
+		}
+		return '-'
+	}, role)
 }
 
 // sourceUsesIRSA reports whether a binding of the source role in the
