@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -42,7 +43,18 @@ func (w *writer) configMap() error {
 		if live != nil {
 			rv = live.ResourceVersion
 		}
-		return writeConfigMap(ctx, client, c, cm, rv, false)
+		written, err := writeConfigMap(ctx, client, c, cm, rv, false)
+		if err != nil || live != nil || c.Action != plan.Create {
+			return err
+		}
+		// Server-side apply has no "create only": a ConfigMap someone made
+		// between the read above and this write was merged into. Say so,
+		// rather than report a clean create; the next plan shows it as
+		// shared, and irsa-sync never deletes it (otherManagers).
+		if others := otherManagers(written.ManagedFields); len(others) > 0 {
+			return fmt.Errorf("ConfigMap %s/%s in cluster %q was created by %s at the same time: irsa-sync's fields were written into it (%w); run plan again", cm.Namespace, cm.Name, cm.Cluster, strings.Join(others, ", "), ErrNotOwned)
+		}
+		return nil
 	})
 }
 
@@ -79,10 +91,28 @@ func (w *writer) liveConfigMap(client corev1client.CoreV1Interface, c plan.Chang
 	if err := w.ownedOrAdopted(c, what, owner); err != nil {
 		return nil, false, err
 	}
-	if c.Action == plan.Delete && live.Annotations[resource.CreatedAnnotation] != "true" {
-		return nil, false, fmt.Errorf("%s was not created by irsa-sync: it is not deleted (%w); run plan again", what, ErrNotOwned)
+	if c.Action == plan.Delete {
+		if live.Annotations[resource.CreatedAnnotation] != "true" {
+			return nil, false, fmt.Errorf("%s was not created by irsa-sync: it is not deleted (%w); run plan again", what, ErrNotOwned)
+		}
+		// The plan deletes only a ConfigMap nobody else manages a field of;
+		// one someone has written to since keeps their fields.
+		if others := otherManagers(live.ManagedFields); len(others) > 0 {
+			return nil, false, fmt.Errorf("%s now has fields of %s too: it is not deleted (%w); run plan again, which removes only irsa-sync's fields", what, strings.Join(others, ", "), ErrNotOwned)
+		}
 	}
 	return live, false, nil
+}
+
+// otherManagers are the field managers other than irsa-sync's, sorted.
+func otherManagers(fields []metav1.ManagedFieldsEntry) []string {
+	set := map[string]bool{}
+	for _, mf := range fields {
+		if mf.Manager != resource.FieldManager {
+			set[mf.Manager] = true
+		}
+	}
+	return resource.SortedKeys(set)
 }
 
 // changedConfigMap is the object a ConfigMap change writes: the desired
@@ -105,7 +135,7 @@ func describeCM(c plan.Change, cm *resource.ConfigMap) string {
 // removes those it set before and no longer names, and leaves every other
 // manager's fields alone. A resourceVersion, when given, makes the apply
 // fail with a conflict if the object changed since its owner was checked.
-func writeConfigMap(ctx context.Context, client corev1client.CoreV1Interface, c plan.Change, cm *resource.ConfigMap, resourceVersion string, dryRun bool) error {
+func writeConfigMap(ctx context.Context, client corev1client.CoreV1Interface, c plan.Change, cm *resource.ConfigMap, resourceVersion string, dryRun bool) (*corev1.ConfigMap, error) {
 	api := client.ConfigMaps(cm.Namespace)
 	var dry []string
 	if dryRun {
@@ -114,9 +144,9 @@ func writeConfigMap(ctx context.Context, client corev1client.CoreV1Interface, c 
 	if c.Action == plan.Delete {
 		err := api.Delete(ctx, cm.Name, metav1.DeleteOptions{DryRun: dry})
 		if apierrors.IsNotFound(err) {
-			return nil
+			return nil, nil
 		}
-		return err
+		return nil, err
 	}
 	cfg := corev1ac.ConfigMap(cm.Name, cm.Namespace)
 	if len(cm.Labels) > 0 {
@@ -135,6 +165,5 @@ func writeConfigMap(ctx context.Context, client corev1client.CoreV1Interface, c 
 	// says), and the apply names only irsa-sync's own fields, so forcing
 	// takes back exactly what someone edited by hand ("the next apply
 	// rewrites any edit") and nothing else.
-	_, err := api.Apply(ctx, cfg, metav1.ApplyOptions{FieldManager: resource.FieldManager, Force: true, DryRun: dry})
-	return err
+	return api.Apply(ctx, cfg, metav1.ApplyOptions{FieldManager: resource.FieldManager, Force: true, DryRun: dry})
 }

@@ -72,7 +72,8 @@ func kubeWrite(c plan.Change) (cluster, what string, dryRun func(context.Context
 	case resource.KindConfigMap:
 		cm := changedConfigMap(c)
 		return cm.Cluster, describeCM(c, cm), func(ctx context.Context, client corev1client.CoreV1Interface) error {
-			return writeConfigMap(ctx, client, c, cm, "", true)
+			_, err := writeConfigMap(ctx, client, c, cm, "", true)
+			return err
 		}
 	}
 	return "", "", nil

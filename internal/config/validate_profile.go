@@ -65,7 +65,27 @@ func (v *validator) checkProfileConfigMapFields(p path, cm ProfileConfigMap) boo
 		v.add(p.with("name"), "name %q is not a Kubernetes ConfigMap name (lower-case letters, digits, - and ., at most 253, each dot-separated part starting and ending with a letter or digit): fix it", cm.Name)
 		ok = false
 	}
+	if why, reserved := reservedConfigMap(cm); reserved {
+		v.add(p.with("name"), "ConfigMap %s/%s %s, and irsa-sync never writes it, even with adopt: choose another name", cm.Namespace, cm.Name, why)
+		ok = false
+	}
 	return ok
+}
+
+// reservedConfigMap reports the ConfigMaps Kubernetes or EKS keep that a
+// profileConfigMap must never name: writing them (a typo, or a pull
+// request asking to adopt one) would change who may reach the cluster or
+// what every pod trusts.
+func reservedConfigMap(cm ProfileConfigMap) (why string, reserved bool) {
+	switch {
+	case cm.Name == "kube-root-ca.crt":
+		return "is the cluster's CA bundle, which Kubernetes publishes into every namespace", true
+	case cm.Namespace == "kube-system" && cm.Name == "aws-auth":
+		return "maps IAM identities to Kubernetes users on EKS", true
+	case cm.Namespace == "kube-system" && cm.Name == "extension-apiserver-authentication":
+		return "holds the API server's client authentication", true
+	}
+	return "", false
 }
 
 // sourceRunsIn reports whether some service account binding of the source

@@ -123,6 +123,16 @@ func TestValidateRules(t *testing.T) {
 		}, nil},
 		{"profile ConfigMap without cluster, namespace or name", func(f *File) { chainTo(f, ProfileConfigMap{}) },
 			[]string{"roles[1].assumedFrom[0].profileConfigMap.cluster", "roles[1].assumedFrom[0].profileConfigMap.name", "roles[1].assumedFrom[0].profileConfigMap.namespace"}},
+		{"profile ConfigMap named as the cluster's CA bundle", func(f *File) {
+			chainTo(f, ProfileConfigMap{Cluster: "prod-use1", Namespace: "default", Name: "kube-root-ca.crt", Adopt: true})
+		}, []string{"roles[1].assumedFrom[0].profileConfigMap.name"}},
+		{"profile ConfigMap named aws-auth in kube-system", func(f *File) {
+			f.Roles[0].ServiceAccounts[0].Namespace = "kube-system"
+			chainTo(f, ProfileConfigMap{Cluster: "prod-use1", Namespace: "kube-system", Name: "aws-auth", Adopt: true})
+		}, []string{"roles[1].assumedFrom[0].profileConfigMap.name"}},
+		{"profile ConfigMap named aws-auth elsewhere is allowed", func(f *File) {
+			chainTo(f, ProfileConfigMap{Cluster: "prod-use1", Namespace: "default", Name: "aws-auth"})
+		}, nil},
 		{"profile ConfigMap in an unknown cluster", func(f *File) {
 			chainTo(f, ProfileConfigMap{Cluster: "nope", Namespace: "default", Name: "reader-aws"})
 		}, []string{"roles[1].assumedFrom[0].profileConfigMap.cluster"}},

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
@@ -87,8 +88,17 @@ func (c *computer) pruneConfigMaps() {
 			}
 			after := resource.ConfigMap{Cluster: name, Namespace: cm.Namespace, Name: cm.Name,
 				Labels: map[string]string{}, Annotations: map[string]string{}, Data: map[string]string{}}
+			fields := configMapFields(before, after)
+			if len(fields) == 0 {
+				// irsa-sync owns no field of it any more, yet its owner
+				// annotation stays, held by another manager (copied into a
+				// manifest someone applies): a strip would change nothing,
+				// and would be planned again on every run.
+				c.warn(addr, fmt.Sprintf("no longer declared, and irsa-sync owns none of its fields, but %s holds its annotation %s=%s: remove that annotation where %s writes it", strings.Join(cm.Managers, ", "), resource.OwnerAnnotation, c.want.Owner, plural(len(cm.Managers), "that manager", "those managers")))
+				continue
+			}
 			c.pruneable(Change{Action: Update, Kind: resource.KindConfigMap, Address: addr, Cluster: name,
-				ConfigMap: &Diff[resource.ConfigMap]{Before: &before, After: &after}, Fields: configMapFields(before, after),
+				ConfigMap: &Diff[resource.ConfigMap]{Before: &before, After: &after}, Fields: fields,
 				Notes: []Note{{Kind: NoteSharedConfigMap}}})
 		}
 	}

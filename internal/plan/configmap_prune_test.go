@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -105,5 +106,25 @@ func TestConfigMapStripFields(t *testing.T) {
 	}
 	if diff := cmp.Diff(wantFields, got); diff != "" {
 		t.Errorf("fields (-want +got):\n%s", diff)
+	}
+}
+
+// TestConfigMapPruneNothingLeft: once irsa-sync owns no field of a
+// ConfigMap, while another manager keeps its owner annotation, pruning
+// would write nothing: a warning names the manager, and no change is
+// planned again and again.
+func TestConfigMapPruneNothingLeft(t *testing.T) {
+	t.Parallel()
+	want, have := configMapFixture(false)
+	cm := liveCreated()
+	cm.ConfigMap = copyConfigMap(cm.ConfigMap)
+	cm.Managers, cm.Owned = []string{"argocd"}, nil
+	have.Clusters["c1"].ConfigMaps["default/reader-aws"] = cm
+	p := Compute(want, have, Options{Prune: true})
+	if len(p.Changes)+len(p.Pruneable) != 0 {
+		t.Errorf("changes %v, pruneable %v: want none", actions(p.Changes), actions(p.Pruneable))
+	}
+	if len(p.Warnings) != 1 || p.Warnings[0].Address != cmAddr || !strings.Contains(p.Warnings[0].Message, "argocd holds its annotation") {
+		t.Errorf("warnings = %+v, want one naming argocd", p.Warnings)
 	}
 }

@@ -2,13 +2,17 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 
+	"github.com/irsa-sync/irsa-sync/internal/apply"
 	"github.com/irsa-sync/irsa-sync/internal/desired"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
@@ -199,6 +203,125 @@ func TestProfileConfigMapPodIdentitySource(t *testing.T) {
 func containsString(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// TestProfileConfigMapOwnershipAtWriteTime plans a ConfigMap change, lets
+// someone else act on the ConfigMap behind irsa-sync's back, and applies the
+// plan it was given: each write is refused (apply.ErrNotOwned) and the
+// ConfigMap stays as they left it.
+func TestProfileConfigMapOwnershipAtWriteTime(t *testing.T) {
+	t.Parallel()
+	bound := "serviceAccounts: [{cluster: c1, namespace: apps, name: reader}]\n    "
+	with, without := chainYAML("app", "reader", bound+profileChain), chainYAML("app", "reader", bound)
+	ctx := context.Background()
+	tests := []struct {
+		name   string
+		before string // the file applied first, "" for none
+		file   string // the file the plan is made of
+		prune  bool
+		prep   func(t *testing.T, api corev1client.ConfigMapInterface) // before the plan
+		act    func(t *testing.T, api corev1client.ConfigMapInterface) // between plan and apply
+		check  func(t *testing.T, cm *corev1.ConfigMap)
+	}{
+		{name: "create, made by someone since", file: with,
+			act: func(t *testing.T, api corev1client.ConfigMapInterface) {
+				mustCreate(t, api, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "reader-aws"}, Data: map[string]string{"theirs": "1"}})
+			},
+			check: func(t *testing.T, cm *corev1.ConfigMap) {
+				if _, written := cm.Data[resource.ProfileConfigKey]; written || cm.Annotations[resource.OwnerAnnotation] != "" {
+					t.Errorf("irsa-sync wrote into their ConfigMap: %v %v", cm.Data, cm.Annotations)
+				}
+			}},
+		{name: "update, owner changed since", before: with, file: with,
+			prep: func(t *testing.T, api corev1client.ConfigMapInterface) {
+				patch := `{"data":{"` + resource.ProfileNameKey + `":"admin"}}`
+				if _, err := api.Patch(ctx, "reader-aws", types.MergePatchType, []byte(patch), metav1.PatchOptions{FieldManager: "kubectl-edit"}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			act: func(t *testing.T, api corev1client.ConfigMapInterface) {
+				setOwner(t, api, "someone-else")
+			},
+			check: func(t *testing.T, cm *corev1.ConfigMap) {
+				if cm.Annotations[resource.OwnerAnnotation] != "someone-else" || cm.Data[resource.ProfileNameKey] != "admin" {
+					t.Errorf("annotations %v, data %v: want the other owner's ConfigMap untouched", cm.Annotations, cm.Data)
+				}
+			}},
+		{name: "delete, someone wrote a key since", before: with, file: without, prune: true,
+			act: func(t *testing.T, api corev1client.ConfigMapInterface) {
+				patch := `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"reader-aws"},"data":{"theirs":"1"}}`
+				if _, err := api.Patch(ctx, "reader-aws", types.ApplyPatchType, []byte(patch), metav1.PatchOptions{FieldManager: "kubectl"}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			check: func(t *testing.T, cm *corev1.ConfigMap) {
+				if cm.Data["theirs"] != "1" {
+					t.Errorf("data = %v, want their key kept", cm.Data)
+				}
+			}},
+		{name: "delete, owner changed since", before: with, file: without, prune: true,
+			act: func(t *testing.T, api corev1client.ConfigMapInterface) {
+				setOwner(t, api, "someone-else")
+			},
+			check: func(t *testing.T, cm *corev1.ConfigMap) {}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, sandbox.Options{})
+			if tc.before != "" {
+				h.use(tc.before)
+				h.apply(plan.Options{})
+			}
+			h.use(tc.file)
+			api := h.sb.Cluster("c1").CoreV1().ConfigMaps("apps")
+			if tc.prep != nil {
+				tc.prep(t, api)
+			}
+			p := h.plan(plan.Options{Prune: tc.prune})
+			var planned bool
+			for _, c := range p.Changes {
+				planned = planned || c.Kind == resource.KindConfigMap
+			}
+			if !planned {
+				t.Fatalf("the plan has no ConfigMap change: %v", addresses(p.Changes))
+			}
+			tc.act(t, api)
+			report, err := h.run(p)
+			if !errors.Is(err, apply.ErrNotOwned) && !reportSays(report, apply.ErrNotOwned.Error()) {
+				t.Fatalf("apply: err %v, report %+v; want the ConfigMap write refused as not this owner's", err, report)
+			}
+			tc.check(t, liveConfigMap(t, h, "apps", "reader-aws"))
+		})
+	}
+}
+
+func mustCreate(t *testing.T, api corev1client.ConfigMapInterface, cm *corev1.ConfigMap) {
+	t.Helper()
+	if _, err := api.Create(context.Background(), cm, metav1.CreateOptions{FieldManager: "kubectl-create"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func setOwner(t *testing.T, api corev1client.ConfigMapInterface, owner string) {
+	t.Helper()
+	patch := `{"metadata":{"annotations":{"` + resource.OwnerAnnotation + `":"` + owner + `"}}}`
+	if _, err := api.Patch(context.Background(), "reader-aws", types.MergePatchType, []byte(patch), metav1.PatchOptions{FieldManager: "kubectl-annotate"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// reportSays reports whether a result of the report failed with msg.
+func reportSays(r *apply.Report, msg string) bool {
+	if r == nil {
+		return false
+	}
+	for _, res := range r.Results {
+		if res.Kind == resource.KindConfigMap && strings.Contains(res.Error, msg) {
 			return true
 		}
 	}
