@@ -129,7 +129,7 @@ func TestImportOfEditedProfileConfigMap(t *testing.T) {
 	})
 	file := filepath.Join(t.TempDir(), "bindings.yaml")
 	code, _, stderr := run(t, "import", "-f", in, "--sandbox", dir, "--out", file)
-	want := `import: changes: prod-use1/configmap default/warehouse-aws: apply rewrites data.config with the AWS config irsa-sync generates for this chain: its line 5 is "source_profile = default", where irsa-sync writes "source_profile = app"` + "\n"
+	want := `import: changes: prod-use1/configmap default/warehouse-aws: apply rewrites data.config with the AWS config irsa-sync generates for this chain: its line 7 is "source_profile = default", where irsa-sync writes "source_profile = app"` + "\n"
 	if code != 0 || stderr != want {
 		t.Fatalf("import: exit %d, reports (-want +got):\n%s", code, cmp.Diff(want, stderr))
 	}

@@ -27,7 +27,7 @@ func profileConfigMap(f *config.File, cm config.ProfileConfigMap, source config.
 	text := ProfileConfig(target.Name, targetARN, source.Name, sourceARN, sourceUsesIRSA(f, source, cm))
 	return ConfigMap{Target: targetARN, Source: sourceARN, Adopt: cm.Adopt, ConfigMap: resource.ConfigMap{
 		Cluster: cm.Cluster, Namespace: cm.Namespace, Name: cm.Name,
-		Labels:      map[string]string{resource.ManagedByLabel: resource.ManagedByValue},
+		Labels:      map[string]string{resource.ManagedLabel: resource.ManagedValue},
 		Annotations: map[string]string{resource.OwnerAnnotation: f.Owner},
 		Data:        map[string]string{resource.ProfileConfigKey: text, resource.ProfileNameKey: ProfileName(target.Name)},
 	}}
@@ -46,7 +46,9 @@ func ProfileConfig(targetName, targetARN, sourceName, sourceARN string, irsa boo
 	targetProfile := ProfileName(targetName)
 	var b strings.Builder
 	b.WriteString("# Written by irsa-sync for role chaining: the next apply rewrites any edit.\n")
-	b.WriteString("# Use it with AWS_CONFIG_FILE set to this file and AWS_PROFILE=" + targetProfile + ".\n")
+	b.WriteString("# Use it with AWS_CONFIG_FILE set to this file and the profile " + targetProfile + " selected:\n")
+	b.WriteString("# AWS_PROFILE for the AWS CLI and Python; by name in code for Go (v2) and Java (2.x),\n")
+	b.WriteString("# whose default chains take the pod's own web identity first.\n")
 	b.WriteString("[profile " + targetProfile + "]\n")
 	b.WriteString("role_arn = " + targetARN + "\n")
 	if !irsa {

@@ -17,23 +17,28 @@ func TestProfileConfig(t *testing.T) {
 	t.Parallel()
 	const target, source = "arn:aws:iam::444455556666:role/reader", "arn:aws:iam::111122223333:role/app"
 	header := "# Written by irsa-sync for role chaining: the next apply rewrites any edit.\n"
+	use := func(profile string) string {
+		return "# Use it with AWS_CONFIG_FILE set to this file and the profile " + profile + " selected:\n" +
+			"# AWS_PROFILE for the AWS CLI and Python; by name in code for Go (v2) and Java (2.x),\n" +
+			"# whose default chains take the pod's own web identity first.\n"
+	}
 	for _, tc := range []struct {
 		name, targetName, sourceName string
 		irsa                         bool
 		want                         string
 	}{
-		{"irsa", "reader", "app", true, header + "# Use it with AWS_CONFIG_FILE set to this file and AWS_PROFILE=reader.\n" +
+		{"irsa", "reader", "app", true, header + use("reader") +
 			"[profile reader]\nrole_arn = " + target + "\nsource_profile = app\n\n" +
 			"[profile app]\nrole_arn = " + source + "\nweb_identity_token_file = " + resource.WebIdentityTokenFile + "\n"},
-		{"pod identity", "reader", "app", false, header + "# Use it with AWS_CONFIG_FILE set to this file and AWS_PROFILE=reader.\n" +
+		{"pod identity", "reader", "app", false, header + use("reader") +
 			"[profile reader]\nrole_arn = " + target + "\ncredential_source = EcsContainer\n"},
-		{"same name", "app", "App", true, header + "# Use it with AWS_CONFIG_FILE set to this file and AWS_PROFILE=app.\n" +
+		{"same name", "app", "App", true, header + use("app") +
 			"[profile app]\nrole_arn = " + target + "\nsource_profile = App-source\n\n" +
 			"[profile App-source]\nrole_arn = " + source + "\nweb_identity_token_file = " + resource.WebIdentityTokenFile + "\n"},
-		{"IAM's other characters", "data+reader@x", "a=b,c", true, header + "# Use it with AWS_CONFIG_FILE set to this file and AWS_PROFILE=data-reader-x.\n" +
+		{"IAM's other characters", "data+reader@x", "a=b,c", true, header + use("data-reader-x") +
 			"[profile data-reader-x]\nrole_arn = " + target + "\nsource_profile = a-b-c\n\n" +
 			"[profile a-b-c]\nrole_arn = " + source + "\nweb_identity_token_file = " + resource.WebIdentityTokenFile + "\n"},
-		{"names alike once mapped", "a+b", "a=b", true, header + "# Use it with AWS_CONFIG_FILE set to this file and AWS_PROFILE=a-b.\n" +
+		{"names alike once mapped", "a+b", "a=b", true, header + use("a-b") +
 			"[profile a-b]\nrole_arn = " + target + "\nsource_profile = a-b-source\n\n" +
 			"[profile a-b-source]\nrole_arn = " + source + "\nweb_identity_token_file = " + resource.WebIdentityTokenFile + "\n"},
 	} {

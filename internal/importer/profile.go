@@ -63,7 +63,7 @@ func (b *builder) profiles() {
 		}
 		for _, key := range resource.SortedKeys(cl.ConfigMaps) {
 			cm := cl.ConfigMaps[key]
-			if declared[c.Name+"/"+key] || cm.Labels[resource.ManagedByLabel] != resource.ManagedByValue {
+			if declared[c.Name+"/"+key] || cm.Labels[resource.ManagedLabel] != resource.ManagedValue {
 				continue
 			}
 			b.profile(cm, chains, taken)
@@ -80,7 +80,7 @@ func (b *builder) profile(cm state.ConfigMap, chains []chain, taken map[[2]int]s
 	}
 	arns := resource.ProfileRoleARNs(cm.Data[resource.ProfileConfigKey])
 	if len(arns) == 0 {
-		b.report(NotImported, object, "a ConfigMap labelled "+resource.ManagedByLabel+"="+resource.ManagedByValue+" whose data."+resource.ProfileConfigKey+" names no role (no role_arn line), so it is no chain's profile; the file does not write it"+prune)
+		b.report(NotImported, object, "a ConfigMap labelled "+resource.ManagedLabel+"="+resource.ManagedValue+" whose data."+resource.ProfileConfigKey+" names no role (no role_arn line), so it is no chain's profile; the file does not write it"+prune)
 		return
 	}
 	fits := b.fit(cm, arns, chains)

@@ -22,7 +22,7 @@ func profileCM(ns, name, owner string, data map[string]string) state.ConfigMap {
 		ann[resource.OwnerAnnotation] = owner
 	}
 	return state.ConfigMap{ConfigMap: resource.ConfigMap{Cluster: "c1", Namespace: ns, Name: name,
-		Labels: map[string]string{resource.ManagedByLabel: resource.ManagedByValue}, Annotations: ann, Data: data}}
+		Labels: map[string]string{resource.ManagedLabel: resource.ManagedValue}, Annotations: ann, Data: data}}
 }
 
 // profileData is the data irsa-sync writes for the chain src → tgt, its
@@ -80,9 +80,9 @@ func TestProfileConfigMaps(t *testing.T) {
 		{"nobody's", nil, chainEstate(false, profileCM("default", "tgt-aws", "", profileData(irsa))),
 			at("default", "tgt-aws", true), nil},
 		{"edited", nil, chainEstate(false, profileCM("default", "tgt-aws", "team", profileData(edited))),
-			at("default", "tgt-aws", false), []string{`c1/configmap default/tgt-aws: apply rewrites data.config with the AWS config irsa-sync generates for this chain: its line 5 is "source_profile = other", where irsa-sync writes "source_profile = src"`}},
+			at("default", "tgt-aws", false), []string{`c1/configmap default/tgt-aws: apply rewrites data.config with the AWS config irsa-sync generates for this chain: its line 7 is "source_profile = other", where irsa-sync writes "source_profile = src"`}},
 		{"the Pod Identity form, the source now via irsa", nil, chainEstate(false, profileCM("default", "tgt-aws", "team", profileData(pods))),
-			at("default", "tgt-aws", false), []string{`c1/configmap default/tgt-aws: apply rewrites data.config with the AWS config irsa-sync generates for this chain: its line 5 is "credential_source = EcsContainer", where irsa-sync writes "source_profile = src"`}},
+			at("default", "tgt-aws", false), []string{`c1/configmap default/tgt-aws: apply rewrites data.config with the AWS config irsa-sync generates for this chain: its line 7 is "credential_source = EcsContainer", where irsa-sync writes "source_profile = src"`}},
 		{"no profile key", nil, chainEstate(false, profileCM("default", "tgt-aws", "team", map[string]string{resource.ProfileConfigKey: irsa})),
 			at("default", "tgt-aws", false), []string{`c1/configmap default/tgt-aws: apply adds data.profile: "tgt"`}},
 		{"where the source's pods do not run", nil, chainEstate(false, profileCM("batch", "tgt-aws", "team", profileData(irsa))),
@@ -90,7 +90,7 @@ func TestProfileConfigMaps(t *testing.T) {
 		{"of roles of no chain", nil, chainEstate(false, profileCM("default", "x", "team", profileData(desired.ProfileConfig("x", "arn:aws:iam::"+idB+":role/x", "src", srcARN, true)))),
 			map[string]*config.ProfileConfigMap{"src": nil}, []string{"c1/configmap default/x: holds AWS config profiles of arn:aws:iam::" + idB + ":role/x and " + srcARN + ", which are no chain of this file (a role whose assumedFrom names the other); the file does not write it; it is this owner's, so plan lists it as pruneable"}},
 		{"of no role", nil, chainEstate(false, profileCM("default", "x", "other", map[string]string{"note": "x"})),
-			map[string]*config.ProfileConfigMap{"src": nil}, []string{"c1/configmap default/x: a ConfigMap labelled app.kubernetes.io/managed-by=irsa-sync whose data.config names no role"}},
+			map[string]*config.ProfileConfigMap{"src": nil}, []string{"c1/configmap default/x: a ConfigMap labelled irsa-sync/managed=true whose data.config names no role"}},
 		{"two for one chain: the first kept", nil, chainEstate(false, profileCM("default", "b", "team", profileData(irsa)), profileCM("default", "a", "team", profileData(edited))),
 			at("default", "a", false), []string{
 				"c1/configmap default/a: apply rewrites data.config",

@@ -52,14 +52,14 @@ func DeclaredConfigMaps(f *config.File) map[string][]string {
 // them, the declared ones are in the list and there are no GETs.
 func ReadConfigMaps(ctx context.Context, client corev1client.CoreV1Interface, cl *state.Cluster, opts ConfigMapOptions) error {
 	found := map[string]state.ConfigMap{}
-	list := metav1.ListOptions{Limit: listPageSize, LabelSelector: resource.ManagedByLabel + "=" + resource.ManagedByValue}
+	list := metav1.ListOptions{Limit: listPageSize, LabelSelector: resource.ManagedLabel + "=" + resource.ManagedValue}
 	for {
 		cms, err := client.ConfigMaps(metav1.NamespaceAll).List(ctx, list)
 		if apierrors.IsForbidden(err) && !opts.Required {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("cluster %q: list the ConfigMaps labelled %s=%s: %w", cl.Name, resource.ManagedByLabel, resource.ManagedByValue, err)
+			return fmt.Errorf("cluster %q: list the ConfigMaps labelled %s=%s: %w", cl.Name, resource.ManagedLabel, resource.ManagedValue, err)
 		}
 		for i := range cms.Items {
 			obj := liveConfigMap(cl.Name, &cms.Items[i])

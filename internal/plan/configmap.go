@@ -15,7 +15,7 @@ func configMapAddress(cluster, namespace, name string) string {
 // managedConfigMapFields are every field irsa-sync may set on a profile
 // ConfigMap, the fallback for a live one with no field-manager records.
 var managedConfigMapFields = []string{
-	"labels." + resource.ManagedByLabel,
+	"labels." + resource.ManagedLabel,
 	"annotations." + resource.OwnerAnnotation, "annotations." + resource.CreatedAnnotation,
 	"data." + resource.ProfileConfigKey, "data." + resource.ProfileNameKey,
 }

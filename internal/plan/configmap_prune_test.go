@@ -56,7 +56,7 @@ func TestConfigMapPrune(t *testing.T) {
 			return cm
 		}()},
 		{name: "nobody's: left alone", live: state.ConfigMap{ConfigMap: resource.ConfigMap{Cluster: "c1", Namespace: "default", Name: "reader-aws",
-			Labels: map[string]string{resource.ManagedByLabel: resource.ManagedByValue}}, Managers: []string{resource.FieldManager}}},
+			Labels: map[string]string{resource.ManagedLabel: resource.ManagedValue}}, Managers: []string{resource.FieldManager}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,7 +97,7 @@ func TestConfigMapStripFields(t *testing.T) {
 	}
 	got := p.Changes[0].Fields
 	wantFields := []Field{
-		{Name: FieldLabel, Key: resource.ManagedByLabel, Before: Text(resource.ManagedByValue)},
+		{Name: FieldLabel, Key: resource.ManagedLabel, Before: Text(resource.ManagedValue)},
 		{Name: FieldAnnotation, Key: resource.CreatedAnnotation, Before: Text("true")},
 		{Name: FieldAnnotation, Key: resource.OwnerAnnotation, Before: Text(owner)},
 		{Name: FieldData, Key: resource.ProfileConfigKey, Before: Text(cmConfig)},

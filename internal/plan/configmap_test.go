@@ -21,13 +21,13 @@ const (
 // ConfigMap it created.
 var allConfigMapFields = []string{
 	"annotations." + resource.CreatedAnnotation, "annotations." + resource.OwnerAnnotation,
-	"data." + resource.ProfileConfigKey, "data." + resource.ProfileNameKey, "labels." + resource.ManagedByLabel,
+	"data." + resource.ProfileConfigKey, "data." + resource.ProfileNameKey, "labels." + resource.ManagedLabel,
 }
 
 // wantConfigMap is the desired profile ConfigMap default/reader-aws of c1.
 func wantConfigMap() resource.ConfigMap {
 	return resource.ConfigMap{Cluster: "c1", Namespace: "default", Name: "reader-aws",
-		Labels:      map[string]string{resource.ManagedByLabel: resource.ManagedByValue},
+		Labels:      map[string]string{resource.ManagedLabel: resource.ManagedValue},
 		Annotations: map[string]string{resource.OwnerAnnotation: owner},
 		Data:        map[string]string{resource.ProfileConfigKey: cmConfig, resource.ProfileNameKey: "reader"}}
 }
@@ -99,7 +99,7 @@ func TestConfigMapPlan(t *testing.T) {
 				cm.Labels = map[string]string{}
 				return cm
 			}()), After: ptr(created(wantConfigMap()))},
-			Fields: []Field{{Name: FieldLabel, Key: resource.ManagedByLabel, After: Text(resource.ManagedByValue)}}}}},
+			Fields: []Field{{Name: FieldLabel, Key: resource.ManagedLabel, After: Text(resource.ManagedValue)}}}}},
 		{name: "another owner's: conflict", live: func() *state.ConfigMap {
 			cm := liveCreated()
 			cm.ConfigMap = copyConfigMap(cm.ConfigMap)
@@ -118,7 +118,7 @@ func TestConfigMapPlan(t *testing.T) {
 					Labels: map[string]string{}, Annotations: map[string]string{}, Data: map[string]string{resource.ProfileConfigKey: cmEdited}},
 					After: ptr(wantConfigMap())},
 				Fields: []Field{
-					{Name: FieldLabel, Key: resource.ManagedByLabel, After: Text(resource.ManagedByValue)},
+					{Name: FieldLabel, Key: resource.ManagedLabel, After: Text(resource.ManagedValue)},
 					{Name: FieldAnnotation, Key: resource.OwnerAnnotation, After: Text(owner)},
 					{Name: FieldData, Key: resource.ProfileConfigKey, Before: Text(cmEdited), After: Text(cmConfig)},
 					{Name: FieldData, Key: resource.ProfileNameKey, After: Text("reader")},

@@ -10,7 +10,7 @@ import (
 // target (data), as the planner's desired side has it.
 func profileConfigMap(cluster, ns, name, target string, created bool) *resource.ConfigMap {
 	cm := &resource.ConfigMap{Cluster: cluster, Namespace: ns, Name: name,
-		Labels:      map[string]string{resource.ManagedByLabel: resource.ManagedByValue},
+		Labels:      map[string]string{resource.ManagedLabel: resource.ManagedValue},
 		Annotations: map[string]string{resource.OwnerAnnotation: owner},
 		Data: map[string]string{
 			resource.ProfileConfigKey: desired.ProfileConfig(target, resource.RoleARN("aws", dataID, "/", target), "app", resource.RoleARN("aws", prodID, "/", "app"), true),
@@ -54,7 +54,7 @@ func configMapPlan() *plan.Plan {
 			{Action: plan.Update, Kind: resource.KindConfigMap, Address: "cluster/prod-euw1/configmap/web/web-aws", Cluster: "prod-euw1",
 				ConfigMap: &plan.Diff[resource.ConfigMap]{Before: shared, After: stripped},
 				Fields: []plan.Field{
-					{Name: plan.FieldLabel, Key: resource.ManagedByLabel, Before: plan.Text(resource.ManagedByValue)},
+					{Name: plan.FieldLabel, Key: resource.ManagedLabel, Before: plan.Text(resource.ManagedValue)},
 					{Name: plan.FieldAnnotation, Key: resource.OwnerAnnotation, Before: plan.Text(owner)},
 					{Name: plan.FieldData, Key: resource.ProfileConfigKey, Before: plan.Text(shared.Data[resource.ProfileConfigKey])},
 					{Name: plan.FieldData, Key: resource.ProfileNameKey, Before: plan.Text("web")},

@@ -9,12 +9,14 @@ const KindConfigMap Kind = "configmap"
 // The labels, annotations and data keys of the profile ConfigMaps
 // irsa-sync writes.
 const (
-	// ManagedByLabel (the Kubernetes recommended label) is set to
-	// ManagedByValue on every ConfigMap irsa-sync writes, whatever its
-	// owner: the reader lists ConfigMaps by this label, so it reads only
-	// these, never the cluster's other ConfigMaps and their data.
-	ManagedByLabel = "app.kubernetes.io/managed-by"
-	ManagedByValue = "irsa-sync"
+	// ManagedLabel is set to ManagedValue on every ConfigMap irsa-sync
+	// writes, whatever its owner: the reader lists ConfigMaps by this label,
+	// so it reads only these, never the cluster's other ConfigMaps and
+	// their data. It is irsa-sync's own key, not the recommended
+	// app.kubernetes.io/managed-by, which Helm and others set and check on
+	// the objects they manage: an adopted ConfigMap keeps theirs.
+	ManagedLabel = "irsa-sync/managed"
+	ManagedValue = "true"
 	// ProfileConfigKey holds the AWS config file (mount it and point
 	// AWS_CONFIG_FILE at it); ProfileNameKey the profile to select
 	// (AWS_PROFILE, e.g. through a configMapKeyRef).

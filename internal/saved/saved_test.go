@@ -66,7 +66,7 @@ func fixture() *plan.Plan {
 		{Action: plan.Update, Kind: resource.KindConfigMap, Address: "cluster/c1/configmap/default/writer-aws", Cluster: "c1", Adopt: true,
 			ConfigMap: &plan.Diff[resource.ConfigMap]{Before: helmConfigMap(), After: configMap("writer-aws", profile, nil)},
 			Fields: []plan.Field{
-				{Name: plan.FieldLabel, Key: resource.ManagedByLabel, Before: plan.Text("helm"), After: plan.Text(resource.ManagedByValue)},
+				{Name: plan.FieldLabel, Key: resource.ManagedLabel, Before: plan.Text("helm"), After: plan.Text(resource.ManagedValue)},
 				{Name: plan.FieldData, Key: resource.ProfileConfigKey, Before: plan.Text(profile2), After: plan.Text(profile)},
 			},
 			Notes: []plan.Note{{Kind: plan.NoteProfileRefresh}}},
@@ -77,7 +77,7 @@ func fixture() *plan.Plan {
 			ConfigMap: &plan.Diff[resource.ConfigMap]{Before: configMap("shared-aws", profile, nil),
 				After: &resource.ConfigMap{Cluster: "c1", Namespace: "default", Name: "shared-aws", Labels: map[string]string{}, Annotations: map[string]string{}, Data: map[string]string{}}},
 			Fields: []plan.Field{
-				{Name: plan.FieldLabel, Key: resource.ManagedByLabel, Before: plan.Text(resource.ManagedByValue)},
+				{Name: plan.FieldLabel, Key: resource.ManagedLabel, Before: plan.Text(resource.ManagedValue)},
 				{Name: plan.FieldAnnotation, Key: resource.OwnerAnnotation, Before: plan.Text("team")},
 				{Name: plan.FieldData, Key: resource.ProfileConfigKey, Before: plan.Text(profile)},
 				{Name: plan.FieldData, Key: resource.ProfileNameKey, Before: plan.Text("reader")},
@@ -95,7 +95,7 @@ const (
 // older profile, labelled by the chart that made it.
 func helmConfigMap() *resource.ConfigMap {
 	cm := configMap("writer-aws", profile2, nil)
-	cm.Labels[resource.ManagedByLabel] = "helm"
+	cm.Labels[resource.ManagedLabel] = "helm"
 	return cm
 }
 
@@ -103,7 +103,7 @@ func helmConfigMap() *resource.ConfigMap {
 // extra annotations besides the owner's.
 func configMap(name, config string, ann map[string]string) *resource.ConfigMap {
 	cm := &resource.ConfigMap{Cluster: "c1", Namespace: "default", Name: name,
-		Labels:      map[string]string{resource.ManagedByLabel: resource.ManagedByValue},
+		Labels:      map[string]string{resource.ManagedLabel: resource.ManagedValue},
 		Annotations: map[string]string{resource.OwnerAnnotation: "team"},
 		Data:        map[string]string{resource.ProfileConfigKey: config, resource.ProfileNameKey: "reader"}}
 	for k, v := range ann {

@@ -51,7 +51,7 @@ func TestProfileConfigMapFromEmpty(t *testing.T) {
 			t.Errorf("config lacks %q:\n%s", want, cm.Data[resource.ProfileConfigKey])
 		}
 	}
-	if cm.Labels[resource.ManagedByLabel] != resource.ManagedByValue || cm.Annotations[resource.OwnerAnnotation] != "team-a" {
+	if cm.Labels[resource.ManagedLabel] != resource.ManagedValue || cm.Annotations[resource.OwnerAnnotation] != "team-a" {
 		t.Errorf("ConfigMap labels %v, annotations %v: want the managed-by label and the owner", cm.Labels, cm.Annotations)
 	}
 	var managers []string
@@ -147,7 +147,7 @@ func TestProfileConfigMapOfSomeoneElse(t *testing.T) {
 	if diff := cmp.Diff(map[string]string{"other": "x"}, cm.Data); diff != "" {
 		t.Errorf("data after pruning (-want +got):\n%s", diff)
 	}
-	if cm.Annotations[resource.OwnerAnnotation] != "" || cm.Labels[resource.ManagedByLabel] != "" {
+	if cm.Annotations[resource.OwnerAnnotation] != "" || cm.Labels[resource.ManagedLabel] != "" {
 		t.Errorf("after pruning: annotations %v labels %v, want irsa-sync's gone", cm.Annotations, cm.Labels)
 	}
 	if p := h.plan(plan.Options{Prune: true}); !p.Empty() {

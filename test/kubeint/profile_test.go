@@ -78,8 +78,8 @@ func TestProfileConfigMapRoundTrip(t *testing.T) {
 	if diff := cmp.Diff(wantMeta, cm.Annotations); diff != "" {
 		t.Errorf("annotations (-want +got):\n%s", diff)
 	}
-	if cm.Labels[resource.ManagedByLabel] != resource.ManagedByValue {
-		t.Errorf("labels %v: want %s=%s", cm.Labels, resource.ManagedByLabel, resource.ManagedByValue)
+	if cm.Labels[resource.ManagedLabel] != resource.ManagedValue {
+		t.Errorf("labels %v: want %s=%s", cm.Labels, resource.ManagedLabel, resource.ManagedValue)
 	}
 
 	counter.take()
@@ -125,7 +125,7 @@ func TestProfileConfigMapRoundTrip(t *testing.T) {
 	}
 	r.converge(plan.Options{Prune: true})
 	cm = getCM(t, kube, ns, "reader-aws")
-	if len(cm.Data) != 0 || cm.Annotations[resource.OwnerAnnotation] != "" || cm.Labels[resource.ManagedByLabel] != "" || cm.Labels["team"] != "data" {
+	if len(cm.Data) != 0 || cm.Annotations[resource.OwnerAnnotation] != "" || cm.Labels[resource.ManagedLabel] != "" || cm.Labels["team"] != "data" {
 		t.Errorf("after pruning: data %v annotations %v labels %v, want only kubectl's label left", cm.Data, cm.Annotations, cm.Labels)
 	}
 
