@@ -44,9 +44,22 @@ type Real struct {
 	// partition's endpoints.
 	Regions map[string]string
 
-	once    sync.Once
-	base    aws.Config
-	baseErr error
+	mu     sync.Mutex
+	loaded map[loadKey]*loadedConfig
+}
+
+// loadKey names one SDK configuration load: the profile (empty for the
+// default chain) and the region forced on it (empty for the environment's
+// or the profile's own).
+type loadKey struct{ profile, region string }
+
+// loadedConfig is one SDK configuration, loaded once however many accounts
+// and goroutines ask for it: accounts sharing it share its credentials
+// cache, so they fetch credentials once.
+type loadedConfig struct {
+	once sync.Once
+	cfg  aws.Config
+	err  error
 }
 
 func (r *Real) options(extra ...func(*awsconfig.LoadOptions) error) []func(*awsconfig.LoadOptions) error {
@@ -65,25 +78,53 @@ func (r *Real) options(extra ...func(*awsconfig.LoadOptions) error) []func(*awsc
 
 // AWS returns the configuration for account a: its profile, the default
 // chain, and on top of either its assumeRoleArn.
+//
+// The region is decided before the credentials are built, not patched on the
+// result: LoadDefaultConfig gives the providers it builds (a profile's
+// role_arn with source_profile, web identity from the environment) their own
+// STS client in the region it loaded with, so an aws-us-gov account loaded
+// in a commercial region would ask a commercial STS endpoint for its
+// credentials, and be refused. The environment's region is kept when it is
+// in the account's partition; otherwise the configuration is loaded again in
+// the partition's region (Regions). The providers are lazy, so the first
+// load fetches nothing.
 func (r *Real) AWS(ctx context.Context, a config.Account) (aws.Config, error) {
-	var cfg aws.Config
-	if a.Profile != "" {
-		var err error
-		cfg, err = awsconfig.LoadDefaultConfig(ctx, r.options(awsconfig.WithSharedConfigProfile(a.Profile))...)
-		if err != nil {
+	cfg, err := r.load(ctx, loadKey{profile: a.Profile})
+	if hint := r.Regions[a.Name]; err == nil && hint != "" && partition.ForRegion(cfg.Region) != partition.ForRegion(hint) {
+		cfg, err = r.load(ctx, loadKey{profile: a.Profile, region: hint})
+	}
+	if err != nil {
+		if a.Profile != "" {
 			return aws.Config{}, fmt.Errorf("load AWS profile %q: %w", a.Profile, err)
 		}
-	} else {
-		r.once.Do(func() { r.base, r.baseErr = awsconfig.LoadDefaultConfig(ctx, r.options()...) })
-		if r.baseErr != nil {
-			return aws.Config{}, fmt.Errorf("load AWS configuration: %w", r.baseErr)
-		}
-		cfg = r.base.Copy()
-	}
-	if hint := r.Regions[a.Name]; hint != "" && partition.ForRegion(cfg.Region) != partition.ForRegion(hint) {
-		cfg.Region = hint
+		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}
 	return AssumeRole(cfg, a), nil
+}
+
+// load returns a copy of the configuration of k, loading it on first use.
+func (r *Real) load(ctx context.Context, k loadKey) (aws.Config, error) {
+	r.mu.Lock()
+	if r.loaded == nil {
+		r.loaded = map[loadKey]*loadedConfig{}
+	}
+	l := r.loaded[k]
+	if l == nil {
+		l = &loadedConfig{}
+		r.loaded[k] = l
+	}
+	r.mu.Unlock()
+	l.once.Do(func() {
+		var extra []func(*awsconfig.LoadOptions) error
+		if k.profile != "" {
+			extra = append(extra, awsconfig.WithSharedConfigProfile(k.profile))
+		}
+		if k.region != "" {
+			extra = append(extra, awsconfig.WithRegion(k.region))
+		}
+		l.cfg, l.err = awsconfig.LoadDefaultConfig(ctx, r.options(extra...)...)
+	})
+	return l.cfg.Copy(), l.err
 }
 
 // AccountRegions returns, for each account of f whose partition the file
