@@ -17,6 +17,10 @@ type ConfigMap struct {
 	Target string `json:"target"`
 	Source string `json:"source"`
 	Adopt  bool   `json:"adopt,omitempty"`
+	// MixedVia is set when, in the ConfigMap's namespace, the source role
+	// has service accounts via irsa and others via podIdentity only: the
+	// profile is the web identity one, which the latter's pods cannot use.
+	MixedVia bool `json:"mixedVia,omitempty"`
 }
 
 // profileConfigMap builds the ConfigMap of one chain. The profile the pods
@@ -24,8 +28,9 @@ type ConfigMap struct {
 // credentials depends on how the source role's service accounts in that
 // namespace reach it.
 func profileConfigMap(f *config.File, cm config.ProfileConfigMap, source config.Role, sourceARN string, target config.Role, targetARN string) ConfigMap {
-	text := ProfileConfig(target.Name, targetARN, source.Name, sourceARN, sourceUsesIRSA(f, source, cm))
-	return ConfigMap{Target: targetARN, Source: sourceARN, Adopt: cm.Adopt, ConfigMap: resource.ConfigMap{
+	irsa, podOnly := sourceVias(f, source, cm)
+	text := ProfileConfig(target.Name, targetARN, source.Name, sourceARN, irsa)
+	return ConfigMap{Target: targetARN, Source: sourceARN, Adopt: cm.Adopt, MixedVia: irsa && podOnly, ConfigMap: resource.ConfigMap{
 		Cluster: cm.Cluster, Namespace: cm.Namespace, Name: cm.Name,
 		Labels:      map[string]string{resource.ManagedLabel: resource.ManagedValue},
 		Annotations: map[string]string{resource.OwnerAnnotation: f.Owner},
@@ -80,17 +85,23 @@ func ProfileName(role string) string {
 	}, role)
 }
 
-// sourceUsesIRSA reports whether a binding of the source role in the
-// ConfigMap's cluster and namespace is via irsa or both: those pods have
-// the web identity token. Validation made sure there is a binding there.
-func sourceUsesIRSA(f *config.File, source config.Role, cm config.ProfileConfigMap) bool {
+// sourceVias reports whether bindings of the source role in the
+// ConfigMap's cluster and namespace are via irsa or both (those pods have
+// the web identity token), and whether some are via podIdentity only.
+// Validation made sure there is a binding there.
+func sourceVias(f *config.File, source config.Role, cm config.ProfileConfigMap) (irsa, podOnly bool) {
 	for _, sa := range source.ServiceAccounts {
 		if sa.Cluster != cm.Cluster {
 			continue
 		}
-		if match, err := pathpkg.Match(sa.Namespace, cm.Namespace); err == nil && match && config.UsesIRSA(f.ViaOf(sa)) {
-			return true
+		if match, err := pathpkg.Match(sa.Namespace, cm.Namespace); err != nil || !match {
+			continue
+		}
+		if config.UsesIRSA(f.ViaOf(sa)) {
+			irsa = true
+		} else {
+			podOnly = true
 		}
 	}
-	return false
+	return irsa, podOnly
 }

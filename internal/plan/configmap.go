@@ -36,6 +36,9 @@ func (c *computer) configMaps() {
 			c.fail(addr, "the cluster's ConfigMaps were not read: report this as a bug")
 			continue
 		}
+		if want.MixedVia {
+			c.warn(addr, "the source role's service accounts in this namespace are bound via irsa and via podIdentity: the profile reads the web identity token, which pods of the podIdentity ones do not have; bind them all one way, or give those pods another profile")
+		}
 		have, ok := cl.ConfigMaps[want.Key()]
 		if !ok {
 			after := copyConfigMap(want.ConfigMap)

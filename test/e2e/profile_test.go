@@ -327,3 +327,27 @@ func reportSays(r *apply.Report, msg string) bool {
 	}
 	return false
 }
+
+// TestProfileConfigMapMixedVia: with service accounts of the source role
+// in one namespace via irsa and via podIdentity, the profile is the web
+// identity one, and the plan warns that the Pod Identity pods cannot use it.
+func TestProfileConfigMapMixedVia(t *testing.T) {
+	t.Parallel()
+	yaml := strings.Replace(chainYAML("app", "reader", profileChain), "      - {cluster: c1, namespace: apps, name: app}\n",
+		"      - {cluster: c1, namespace: apps, name: app}\n      - {cluster: c1, namespace: apps, name: worker, via: podIdentity}\n", 1)
+	h := newHarness(t, sandbox.Options{}).use(yaml)
+	p := h.plan(plan.Options{})
+	var warned bool
+	for _, w := range p.Warnings {
+		warned = warned || (w.Address == "cluster/c1/configmap/apps/reader-aws" && strings.Contains(w.Message, "via irsa and via podIdentity"))
+	}
+	if !warned {
+		t.Errorf("warnings = %+v, want one about the mixed vias on the ConfigMap", p.Warnings)
+	}
+	h.use(chainYAML("app", "reader", profileChain))
+	for _, w := range h.plan(plan.Options{}).Warnings {
+		if strings.Contains(w.Message, "via irsa and via podIdentity") {
+			t.Errorf("warning without mixed vias: %+v", w)
+		}
+	}
+}
