@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,11 +13,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/irsa-sync/irsa-sync/internal/config"
-	"github.com/irsa-sync/irsa-sync/internal/connect"
 	"github.com/irsa-sync/irsa-sync/internal/emulator"
 	"github.com/irsa-sync/irsa-sync/internal/plan"
-	"github.com/irsa-sync/irsa-sync/internal/reconcile"
-	"github.com/irsa-sync/irsa-sync/internal/sandbox"
 )
 
 // podIdentityRoles bind service accounts in every via, a role of another
@@ -86,24 +82,7 @@ func planClean(t *testing.T, dir, file string) {
 	if out := mustRun(t, 0, "plan", "-f", file, "--sandbox", dir); !strings.Contains(out, "No changes.") {
 		t.Errorf("plan of the imported file:\n%s", out)
 	}
-	f, err := config.Load(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sb, err := sandbox.Open(dir, f, sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
-	clients, err := connect.Open(context.Background(), f, sb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := reconcile.Plan(context.Background(), f, clients, reconcile.Options{SkipPods: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := res.Plan
+	p := sandboxPlan(t, dir, file)
 	var got []string
 	for _, ch := range append(append([]plan.Change(nil), p.Changes...), p.Pruneable...) {
 		got = append(got, string(ch.Action)+" "+ch.Address)

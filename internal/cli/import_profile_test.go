@@ -14,8 +14,6 @@ import (
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 
 	"github.com/irsa-sync/irsa-sync/internal/config"
-	"github.com/irsa-sync/irsa-sync/internal/connect"
-	"github.com/irsa-sync/irsa-sync/internal/reconcile"
 	"github.com/irsa-sync/irsa-sync/internal/resource"
 	"github.com/irsa-sync/irsa-sync/internal/sandbox"
 )
@@ -175,24 +173,7 @@ func TestImportOfAdoptedProfileConfigMap(t *testing.T) {
 // errors.
 func planned(t *testing.T, dir, file string) []string {
 	t.Helper()
-	f, err := config.Load(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sb, err := sandbox.Open(dir, f, sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
-	clients, err := connect.Open(context.Background(), f, sb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := reconcile.Plan(context.Background(), f, clients, reconcile.Options{SkipPods: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := res.Plan
+	p := sandboxPlan(t, dir, file)
 	if len(p.Conflicts)+len(p.Errors) > 0 {
 		t.Fatalf("plan has conflicts %v and errors %v", p.Conflicts, p.Errors)
 	}

@@ -248,27 +248,7 @@ func TestImportKeepsUnrepresentable(t *testing.T) {
 // annotation); it returns the changed addresses, sorted.
 func adoptionOnly(t *testing.T, dir, file string) []string {
 	t.Helper()
-	f, err := config.Load(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := config.Validate(f); d != nil {
-		t.Fatalf("imported file is not valid:\n%v", d)
-	}
-	sb, err := sandbox.Open(dir, f, sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
-	clients, err := connect.Open(context.Background(), f, sb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := reconcile.Plan(context.Background(), f, clients, reconcile.Options{SkipPods: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := res.Plan
+	p := sandboxPlan(t, dir, file)
 	if len(p.Conflicts)+len(p.Errors) > 0 {
 		t.Fatalf("plan has conflicts %v and errors %v", p.Conflicts, p.Errors)
 	}
@@ -289,6 +269,33 @@ func adoptionOnly(t *testing.T, dir, file string) []string {
 		}
 	}
 	return sorted(got)
+}
+
+// sandboxPlan loads and validates file and plans it against the sandbox
+// in dir (without the pods' notes), failing the test on any error.
+func sandboxPlan(t *testing.T, dir, file string) *plan.Plan {
+	t.Helper()
+	f, err := config.Load(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := config.Validate(f); d != nil {
+		t.Fatalf("imported file is not valid:\n%v", d)
+	}
+	sb, err := sandbox.Open(dir, f, sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	clients, err := connect.Open(context.Background(), f, sb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := reconcile.Plan(context.Background(), f, clients, reconcile.Options{SkipPods: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Plan
 }
 
 func sorted(s []string) []string {
