@@ -43,14 +43,23 @@ func (v *validator) checkBindings() {
 	}
 }
 
+// checkClusterRef checks that name refers to a declared cluster, reporting
+// whether it does; required says what the field is, for a missing name.
+func (v *validator) checkClusterRef(p path, name, required string) bool {
+	switch _, ok := v.clusters[name]; {
+	case name == "":
+		v.add(p, "cluster is required: %s", required)
+	case !ok:
+		v.add(p, "no cluster named %q: declare it under clusters, or use one of %s", name, quoteList(slices.Sorted(maps.Keys(v.clusters))))
+	default:
+		return true
+	}
+	return false
+}
+
 // checkBinding checks one entry of a role's serviceAccounts.
 func (v *validator) checkBinding(p path, r Role, sa ServiceAccount) {
-	switch _, ok := v.clusters[sa.Cluster]; {
-	case sa.Cluster == "":
-		v.add(p.with("cluster"), "cluster is required: the name of an entry under clusters")
-	case !ok:
-		v.add(p.with("cluster"), "no cluster named %q: declare it under clusters, or use one of %s", sa.Cluster, quoteList(slices.Sorted(maps.Keys(v.clusters))))
-	}
+	v.checkClusterRef(p.with("cluster"), sa.Cluster, "the name of an entry under clusters")
 	ns, name := sa.Namespace, sa.Name
 	if matchesAll(ns) && matchesAll(name) {
 		v.add(p, "namespace %q with name %q matches every service account of cluster %q, so any pod in it, including ones anyone deploys later, could assume role %q: name the namespace and the service account", ns, name, sa.Cluster, r.Name)

@@ -1,9 +1,6 @@
 package config
 
-import (
-	pathpkg "path"
-	"slices"
-)
+import pathpkg "path"
 
 // checkProfileConfigMaps checks each assumedFrom[].profileConfigMap: a
 // cluster of this file, a valid namespace and name, a namespace where the
@@ -41,14 +38,7 @@ func (v *validator) checkProfileConfigMaps() {
 // checkProfileConfigMapFields checks one profileConfigMap's own fields,
 // reporting whether they are usable for the checks across entries.
 func (v *validator) checkProfileConfigMapFields(p path, cm ProfileConfigMap) bool {
-	ok := true
-	if cm.Cluster == "" {
-		v.add(p.with("cluster"), "cluster is required: the name of the cluster (under clusters) whose pods mount this ConfigMap")
-		ok = false
-	} else if _, found := v.cluster(cm.Cluster); !found {
-		v.add(p.with("cluster"), "no cluster named %q: declare it under clusters, or use one of %s", cm.Cluster, quoteList(v.clusterNames()))
-		ok = false
-	}
+	ok := v.checkClusterRef(p.with("cluster"), cm.Cluster, "the name of the cluster (under clusters) whose pods mount this ConfigMap")
 	switch {
 	case cm.Namespace == "":
 		v.add(p.with("namespace"), "namespace is required: the namespace of the pods that mount this ConfigMap")
@@ -102,13 +92,4 @@ func sourceRunsIn(source Role, cm ProfileConfigMap) bool {
 		}
 	}
 	return false
-}
-
-func (v *validator) clusterNames() []string {
-	names := make([]string, 0, len(v.f.Clusters))
-	for _, c := range v.f.Clusters {
-		names = append(names, c.Name)
-	}
-	slices.Sort(names)
-	return names
 }
