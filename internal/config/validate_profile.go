@@ -28,7 +28,7 @@ func (v *validator) checkProfileConfigMaps() {
 				continue
 			}
 			seen[key] = p
-			if !sourceRunsIn(v.f.Roles[k], *cm) {
+			if len(v.f.Roles[k].BindingsIn(cm.Cluster, cm.Namespace)) == 0 {
 				v.add(p.with("namespace"), "role %q (roles[%d]) has no service account in namespace %q of cluster %q, so no pod that could mount this ConfigMap starts the chain: write it in a namespace where the source role's service accounts are, or bind one there", src.Role, k, cm.Namespace, cm.Cluster)
 			}
 		}
@@ -78,18 +78,19 @@ func reservedConfigMap(cm ProfileConfigMap) (why string, reserved bool) {
 	return "", false
 }
 
-// sourceRunsIn reports whether some service account binding of the source
-// role (exact or pattern) is in the ConfigMap's cluster and namespace.
-func sourceRunsIn(source Role, cm ProfileConfigMap) bool {
-	for _, sa := range source.ServiceAccounts {
-		if sa.Cluster != cm.Cluster {
+// BindingsIn are the role's service account bindings (exact or pattern) in
+// that cluster whose namespace matches: the pods that run as the role there.
+func (r Role) BindingsIn(cluster, namespace string) []ServiceAccount {
+	var out []ServiceAccount
+	for _, sa := range r.ServiceAccounts {
+		if sa.Cluster != cluster {
 			continue
 		}
 		// Namespaces and patterns hold no '/' or '[', so path.Match is
 		// exactly IAM StringLike's * and ? here.
-		if match, err := pathpkg.Match(sa.Namespace, cm.Namespace); err == nil && match {
-			return true
+		if match, err := pathpkg.Match(sa.Namespace, namespace); err == nil && match {
+			out = append(out, sa)
 		}
 	}
-	return false
+	return out
 }

@@ -1,7 +1,6 @@
 package desired
 
 import (
-	pathpkg "path"
 	"strings"
 
 	"github.com/irsa-sync/irsa-sync/internal/config"
@@ -90,13 +89,7 @@ func ProfileName(role string) string {
 // the web identity token), and whether some are via podIdentity only.
 // Validation made sure there is a binding there.
 func sourceVias(f *config.File, source config.Role, cm config.ProfileConfigMap) (irsa, podOnly bool) {
-	for _, sa := range source.ServiceAccounts {
-		if sa.Cluster != cm.Cluster {
-			continue
-		}
-		if match, err := pathpkg.Match(sa.Namespace, cm.Namespace); err != nil || !match {
-			continue
-		}
+	for _, sa := range source.BindingsIn(cm.Cluster, cm.Namespace) {
 		if config.UsesIRSA(f.ViaOf(sa)) {
 			irsa = true
 		} else {

@@ -2,7 +2,6 @@ package importer
 
 import (
 	"fmt"
-	pathpkg "path"
 	"strings"
 
 	"github.com/irsa-sync/irsa-sync/internal/config"
@@ -126,7 +125,7 @@ func (b *builder) fit(cm state.ConfigMap, arns []string, chains []chain) []chain
 		if !named[strings.ToLower(ch.target.ARN)] {
 			continue
 		}
-		f := chainFit{chain: ch, runs: sourceRunsIn(ch.sourceRole, cm.Cluster, cm.Namespace), both: named[strings.ToLower(ch.source.ARN)]}
+		f := chainFit{chain: ch, runs: len(ch.sourceRole.BindingsIn(cm.Cluster, cm.Namespace)) > 0, both: named[strings.ToLower(ch.source.ARN)]}
 		f.exact = f.runs && cm.Data[resource.ProfileConfigKey] == b.profileText(ch, cm.Cluster, cm.Namespace)
 		all = append(all, f)
 	}
@@ -184,31 +183,10 @@ func (b *builder) chains(st *desired.State) []chain {
 // the source role there is via irsa or both.
 func (b *builder) profileText(ch chain, cluster, namespace string) string {
 	irsa := false
-	for _, sa := range ch.sourceRole.ServiceAccounts {
-		if sa.Cluster == cluster && namespaceMatch(sa.Namespace, namespace) && config.UsesIRSA(b.out.ViaOf(sa)) {
-			irsa = true
-		}
+	for _, sa := range ch.sourceRole.BindingsIn(cluster, namespace) {
+		irsa = irsa || config.UsesIRSA(b.out.ViaOf(sa))
 	}
 	return desired.ProfileConfig(ch.target.Name, ch.target.ARN, ch.source.Name, ch.source.ARN, irsa)
-}
-
-// sourceRunsIn is validation's rule for a profileConfigMap
-// (config.checkProfileConfigMaps): the source role binds a service account
-// (exact or pattern) in that cluster and namespace.
-func sourceRunsIn(source config.Role, cluster, namespace string) bool {
-	for _, sa := range source.ServiceAccounts {
-		if sa.Cluster == cluster && namespaceMatch(sa.Namespace, namespace) {
-			return true
-		}
-	}
-	return false
-}
-
-// namespaceMatch is IAM StringLike's * and ? on a namespace: namespaces
-// and their patterns hold no '/' or '[', so path.Match is exactly that.
-func namespaceMatch(pattern, namespace string) bool {
-	ok, err := pathpkg.Match(pattern, namespace)
-	return err == nil && ok
 }
 
 func configMapObject(cluster, key string) string {
