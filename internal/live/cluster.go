@@ -63,20 +63,17 @@ func ReadCluster(ctx context.Context, client corev1client.CoreV1Interface, name,
 			return nil, fmt.Errorf("cluster %q: list service accounts: %w", name, err)
 		}
 		for _, sa := range sas.Items {
-			managers := map[string]bool{}
-			owned := map[string]bool{}
-			for _, mf := range sa.ManagedFields {
-				managers[mf.Manager] = true
-				if mf.Manager == resource.FieldManager && mf.FieldsV1 != nil {
-					for _, k := range annotationKeys(mf.FieldsV1.GetRawBytes()) {
-						owned[k] = true
-					}
+			managers, owned := managedFields(sa.ManagedFields)
+			var annotations []string
+			for _, f := range owned {
+				if k, ok := strings.CutPrefix(f, "annotations."); ok {
+					annotations = append(annotations, k)
 				}
 			}
 			obj := state.ServiceAccount{
 				ServiceAccount: resource.ServiceAccount{Cluster: name, Namespace: sa.Namespace, Name: sa.Name, Annotations: sa.Annotations},
-				Managers:       resource.SortedKeys(managers),
-				Owned:          resource.SortedKeys(owned),
+				Managers:       managers,
+				Owned:          annotations,
 			}
 			cl.ServiceAccounts[obj.Key()] = obj
 		}
@@ -87,22 +84,44 @@ func ReadCluster(ctx context.Context, client corev1client.CoreV1Interface, name,
 	return cl, nil
 }
 
-// annotationKeys reads the annotation keys out of a managedFields entry
-// (FieldsV1: {"f:metadata":{"f:annotations":{"f:KEY":{}}}}).
-func annotationKeys(raw []byte) []string {
+// managedFields returns an object's field managers and the fields
+// irsa-sync's own manager owns, as "labels.KEY", "annotations.KEY" and
+// "data.KEY", each sorted: what a server-side apply by irsa-sync may change
+// or remove.
+func managedFields(entries []metav1.ManagedFieldsEntry) (managers, owned []string) {
+	who, mine := map[string]bool{}, map[string]bool{}
+	for _, mf := range entries {
+		who[mf.Manager] = true
+		if mf.Manager == resource.FieldManager && mf.FieldsV1 != nil {
+			for _, k := range ownedKeys(mf.FieldsV1.GetRawBytes()) {
+				mine[k] = true
+			}
+		}
+	}
+	return resource.SortedKeys(who), resource.SortedKeys(mine)
+}
+
+// ownedKeys reads the label, annotation and data keys out of a
+// managedFields entry ({"f:metadata":{"f:annotations":{"f:KEY":{}}},
+// "f:data":{...}}), as "labels.KEY", "annotations.KEY", "data.KEY".
+func ownedKeys(raw []byte) []string {
 	var fields struct {
 		Metadata struct {
+			Labels      map[string]json.RawMessage `json:"f:labels"`
 			Annotations map[string]json.RawMessage `json:"f:annotations"`
 		} `json:"f:metadata"`
+		Data map[string]json.RawMessage `json:"f:data"`
 	}
 	if err := json.Unmarshal(raw, &fields); err != nil {
 		return nil
 	}
-	var keys []string
-	for k := range fields.Metadata.Annotations {
-		if strings.HasPrefix(k, "f:") {
-			keys = append(keys, strings.TrimPrefix(k, "f:"))
+	var out []string
+	for prefix, m := range map[string]map[string]json.RawMessage{"labels.": fields.Metadata.Labels, "annotations.": fields.Metadata.Annotations, "data.": fields.Data} {
+		for k := range m {
+			if key, ok := strings.CutPrefix(k, "f:"); ok {
+				out = append(out, prefix+key)
+			}
 		}
 	}
-	return keys
+	return out
 }

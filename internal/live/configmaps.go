@@ -2,7 +2,6 @@ package live
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -88,44 +87,11 @@ func ReadConfigMaps(ctx context.Context, client corev1client.CoreV1Interface, cl
 }
 
 func liveConfigMap(cluster string, cm *corev1.ConfigMap) state.ConfigMap {
-	managers := map[string]bool{}
-	owned := map[string]bool{}
-	for _, mf := range cm.ManagedFields {
-		managers[mf.Manager] = true
-		if mf.Manager == resource.FieldManager && mf.FieldsV1 != nil {
-			for _, k := range ownedConfigMapFields(mf.FieldsV1.GetRawBytes()) {
-				owned[k] = true
-			}
-		}
-	}
+	managers, owned := managedFields(cm.ManagedFields)
 	return state.ConfigMap{
 		ConfigMap: resource.ConfigMap{Cluster: cluster, Namespace: cm.Namespace, Name: cm.Name,
 			Labels: cm.Labels, Annotations: cm.Annotations, Data: cm.Data},
-		Managers: resource.SortedKeys(managers),
-		Owned:    resource.SortedKeys(owned),
+		Managers: managers,
+		Owned:    owned,
 	}
-}
-
-// ownedConfigMapFields reads the labels, annotations and data keys out of
-// a managedFields entry, as "labels.KEY", "annotations.KEY", "data.KEY".
-func ownedConfigMapFields(raw []byte) []string {
-	var fields struct {
-		Metadata struct {
-			Labels      map[string]json.RawMessage `json:"f:labels"`
-			Annotations map[string]json.RawMessage `json:"f:annotations"`
-		} `json:"f:metadata"`
-		Data map[string]json.RawMessage `json:"f:data"`
-	}
-	if err := json.Unmarshal(raw, &fields); err != nil {
-		return nil
-	}
-	var out []string
-	for prefix, m := range map[string]map[string]json.RawMessage{"labels.": fields.Metadata.Labels, "annotations.": fields.Metadata.Annotations, "data.": fields.Data} {
-		for k := range m {
-			if strings.HasPrefix(k, "f:") {
-				out = append(out, prefix+strings.TrimPrefix(k, "f:"))
-			}
-		}
-	}
-	return out
 }
