@@ -43,7 +43,7 @@ func DeclaredConfigMaps(f *config.File) map[string][]string {
 }
 
 // ReadConfigMaps reads the ConfigMaps irsa-sync may manage in a cluster
-// into cl.ConfigMaps: one paged list selected by the managed-by label
+// into cl.ConfigMaps: one paged list selected by irsa-sync's label (resource.ManagedLabel)
 // (never the cluster's other ConfigMaps, whose data irsa-sync has no
 // reason to read), plus a GET for each declared one the list did not
 // return, so that a ConfigMap of that name made by someone else shows as a
